@@ -1,0 +1,70 @@
+"""Staff endpoints of the JSON API: sign-in, counters and their actions."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from shared import accounts
+from shared.errors import DomainError
+from shared.i18n import N_
+from shared.web import context
+from shared.web.auth import csrf_exempt, current_staff, issue_staff_token, staff_required
+from shared.web.extensions import limiter
+from shared.web.requests import idempotency_key, json_body, text_field
+
+from . import bp
+from .actions import ACTIONS, run_action
+
+LOGIN_LIMIT = "10 per 5 minutes"
+
+
+def _failed_login(response) -> bool:
+    return response.status_code == 401
+
+
+@bp.post("/api/login")
+@csrf_exempt
+@limiter.limit(LOGIN_LIMIT, deduct_when=_failed_login)
+def api_login():
+    """Staff: exchange username and password for a bearer token."""
+    body = json_body()
+    staff = accounts.authenticate(context.db(), text_field(body, "username"), text_field(body, "password", limit=200))
+    if staff is None:
+        raise DomainError(N_("Wrong username or password."), code="bad_credentials", status=401)
+    return jsonify({"token": issue_staff_token(staff), "role": staff.role})
+
+
+@bp.get("/api/counters")
+def list_counters():
+    """Public: every counter, what it serves and whether it is open."""
+    return jsonify([
+        {"number": desk.number, "name": desk.name, "services": list(desk.services),
+         "lanes": list(desk.lanes) if desk.lanes else None, "state": desk.state}
+        for desk in context.office().desks(context.db())
+    ])
+
+
+@bp.get("/api/counters/<int:number>/waiting")
+@staff_required()
+def counter_waiting(number: int):
+    """Staff: the tickets this counter may call, in calling order, and its current ticket."""
+    office, db = context.office(), context.db()
+    waiting = office.waiting_for(db, number, context.now())
+    current = db.active_at_counter(number)
+    return jsonify({
+        "current": office.ticket_summary(current) if current else None,
+        "waiting": [office.ticket_summary(ticket) for ticket in waiting],
+    })
+
+
+@bp.post("/api/counters/<int:number>/<action>")
+@staff_required()
+def counter_action(number: int, action: str):
+    """Staff: call-next, recall, start, done, no-show or transfer at a counter."""
+    if action not in ACTIONS:
+        raise DomainError(N_("Not found."), code="not_found", status=404)
+    service = text_field(json_body(), "service", limit=40) if action == "transfer" else None
+    status, ticket = run_action(action, number, current_staff().id, service=service,
+                                idempotency_key=idempotency_key())
+    if status == 204:
+        return "", 204
+    return jsonify(ticket), status

@@ -1,0 +1,102 @@
+"""Counter console pages: sign in, pick a counter, and work the queue."""
+from __future__ import annotations
+
+import secrets
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import login_user, logout_user
+
+from shared import accounts
+from shared.errors import DomainError
+from shared.web import context
+from shared.web.auth import SessionUser, current_staff, staff_required
+from shared.web.extensions import limiter
+
+from . import bp
+from .actions import ACTIONS, run_action
+from .api import LOGIN_LIMIT
+
+ACTION_DONE = {
+    "recall": "Called again.", "start": "Service started.", "done": "Marked as done.",
+    "no-show": "Marked as not present.", "transfer": "Sent to the other service.",
+}
+
+
+def _failed_login(response) -> bool:
+    return response.status_code == 401
+
+
+@bp.route("/counter/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=_failed_login)
+def login():
+    """Staff sign-in form."""
+    if request.method == "POST":
+        staff = accounts.authenticate(context.db(), request.form.get("username", ""), request.form.get("password", ""))
+        if staff is not None:
+            login_user(SessionUser(staff))
+            return redirect(url_for("counter.pick"))
+        return render_template("counter/login.html", failed=True), 401
+    return render_template("counter/login.html", failed=False)
+
+
+@bp.post("/counter/logout")
+def logout():
+    """Sign out (a POST with CSRF, so no link can sign an officer out)."""
+    logout_user()
+    return redirect(url_for("counter.login"))
+
+
+@bp.get("/counter/")
+@staff_required()
+def pick():
+    """Choose the counter to work at."""
+    return render_template("counter/pick.html", desks=context.office().desks(context.db()))
+
+
+@bp.get("/counter/<int:number>")
+@staff_required()
+def console(number: int):
+    """The console of one counter: current ticket, actions and the waiting list."""
+    return render_template("counter/console.html", **_panel_context(number))
+
+
+@bp.get("/counter/<int:number>/panel")
+@staff_required()
+def panel(number: int):
+    """The live part of the console, re-fetched when the queue changes."""
+    return render_template("counter/_panel.html", **_panel_context(number))
+
+
+@bp.post("/counter/<int:number>/<action>")
+@staff_required()
+def act(number: int, action: str):
+    """A console button: perform the action, then show the console again."""
+    if action not in ACTIONS:
+        return redirect(url_for("counter.console", number=number))
+    try:
+        status, ticket = run_action(action, number, current_staff().id, service=request.form.get("service"),
+                                    idempotency_key=(request.form.get("request_key") or "")[:100] or None)
+    except DomainError as error:
+        flash(gettext(error.message, **error.details), "error")
+    else:
+        if action == "call-next":
+            message = gettext("Called %(number)s.", number=ticket["number"]) if ticket else gettext("Nobody is waiting.")
+        else:
+            message = gettext(ACTION_DONE[action])
+        flash(message, "info")
+    return redirect(url_for("counter.console", number=number))
+
+
+def _panel_context(number: int) -> dict:
+    office, db = context.office(), context.db()
+    desk = office.desk(db, number)
+    waiting = office.waiting_for(db, number, context.now())
+    return {
+        "desk": desk,
+        "current": db.active_at_counter(number),
+        "waiting": waiting,
+        "now": context.now(),
+        "services": office.config.services,
+        "request_key": secrets.token_urlsafe(12),
+    }

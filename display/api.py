@@ -1,0 +1,12 @@
+"""Public read endpoint behind every display."""
+from flask import jsonify
+
+from shared.web import context
+
+from . import bp
+
+
+@bp.get("/api/queue")
+def queue_snapshot():
+    """Public: current calls, waiting counts and occupancy, with the event `seq`."""
+    return jsonify(context.office().snapshot(context.db(), context.now()))

@@ -1,0 +1,73 @@
+"""Kiosk and visitor endpoints of the JSON API (see docs/API.md)."""
+from __future__ import annotations
+
+from flask import jsonify, make_response, request
+from flask_babel import get_locale
+
+from shared.web import context
+from shared.web.app import LANGUAGES
+from shared.web.auth import csrf_exempt, current_kiosk, kiosk_rate_key, kiosk_required
+from shared.web.extensions import limiter
+from shared.web.requests import idempotency_key, json_body, text_field
+
+from . import bp
+from .visitor import issued_body, ticket_from_token, ticket_pdf_bytes
+
+
+def kiosk_rate_limit() -> str:
+    return context.office().config.kiosk_rate_limit
+
+
+@bp.get("/api/services")
+def list_services():
+    """Public: the services a visitor can choose, with their lanes."""
+    language = str(get_locale())
+    return jsonify([
+        {"code": service.code, "name": service.names.get(language), "prefix": service.prefix,
+         "lanes": list(service.lanes), "names": {"id": service.names.id, "en": service.names.en}}
+        for service in context.office().config.services
+    ])
+
+
+@bp.post("/api/tickets")
+@csrf_exempt
+@kiosk_required
+@limiter.limit(kiosk_rate_limit, key_func=kiosk_rate_key)
+def issue_ticket():
+    """Kiosk: issue a ticket for a service and lane."""
+    body = json_body()
+    service = text_field(body, "service", limit=40)
+    lane = text_field(body, "lane", required=False, default="general", limit=40)
+    ticket = context.office().issue_ticket(
+        context.db(), service=service, lane=lane, now=context.now(),
+        kiosk_id=current_kiosk()["id"], request_key=idempotency_key(),
+    )
+    return jsonify(issued_body(ticket)), 201
+
+
+@bp.get("/api/tickets/<token>")
+def ticket_status(token: str):
+    """Public (signed token): where this ticket stands now."""
+    ticket = ticket_from_token(token)
+    return jsonify(context.office().ticket_status(context.db(), ticket))
+
+
+@bp.get("/api/tickets/<token>/pdf")
+def ticket_pdf(token: str):
+    """Public (signed token): the 80 mm ticket to print."""
+    ticket = ticket_from_token(token)
+    language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else str(get_locale())
+    response = make_response(ticket_pdf_bytes(ticket, language))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="antrean-{ticket.number}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/api/tickets/<token>/cancel")
+@csrf_exempt
+def cancel_ticket(token: str):
+    """Public (signed token): the visitor gives up their place."""
+    ticket = ticket_from_token(token)
+    ticket = context.office().cancel(context.db(), ticket.id, context.now())
+    return jsonify({"status": ticket.status})

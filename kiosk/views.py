@@ -1,0 +1,101 @@
+"""Kiosk pages (touch screen) and the visitor's status page (phone)."""
+from __future__ import annotations
+
+import secrets
+
+from flask import redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+
+from shared.qr import qr_svg
+from shared.web import context
+from shared.web.auth import KIOSK_SESSION_KEY, current_kiosk, kiosk_rate_key, kiosk_required
+from shared.web.extensions import limiter
+
+from . import bp
+from .api import kiosk_rate_limit
+from .visitor import status_url, ticket_from_token, token_for
+
+
+@bp.get("/kiosk/")
+def home():
+    """Kiosk start screen: pick a service (or register this device first)."""
+    if current_kiosk() is None:
+        return redirect(url_for("kiosk.register"))
+    return render_template("kiosk/home.html", services=context.office().config.services)
+
+
+@bp.route("/kiosk/register", methods=["GET", "POST"])
+def register():
+    """Bind this browser to a registered kiosk once, with the token from `antrean kiosk add`."""
+    error = None
+    if request.method == "POST":
+        kiosk = context.db().kiosk_by_token(request.form.get("token", "").strip())
+        if kiosk is not None:
+            session.clear()
+            session.permanent = True
+            session[KIOSK_SESSION_KEY] = kiosk["id"]
+            return redirect(url_for("kiosk.home"))
+        error = True
+    return render_template("kiosk/register.html", error=error), (401 if error else 200)
+
+
+@bp.get("/kiosk/services/<code>")
+@kiosk_required
+def choose_lane(code: str):
+    """Second step: pick a lane for the chosen service."""
+    service = context.office().config.service(code)
+    if service is None:
+        return redirect(url_for("kiosk.home"))
+    return render_template("kiosk/lanes.html", service=service, request_key=secrets.token_urlsafe(12))
+
+
+@bp.post("/kiosk/tickets")
+@kiosk_required
+@limiter.limit(kiosk_rate_limit, key_func=kiosk_rate_key)
+def take_ticket():
+    """Issue the ticket (form post from the lane screen) and show it."""
+    ticket = context.office().issue_ticket(
+        context.db(),
+        service=request.form.get("service", ""),
+        lane=request.form.get("lane", ""),
+        now=context.now(),
+        kiosk_id=current_kiosk()["id"],
+        request_key=(request.form.get("request_key") or "")[:100] or None,
+    )
+    return redirect(url_for("kiosk.show_ticket", token=token_for(ticket)))
+
+
+@bp.get("/kiosk/tickets/<token>")
+@kiosk_required
+def show_ticket(token: str):
+    """The issued ticket on the kiosk screen, printed automatically."""
+    ticket = ticket_from_token(token)
+    office = context.office()
+    status = office.ticket_status(context.db(), ticket)
+    url = status_url(ticket)
+    return render_template(
+        "kiosk/ticket.html", ticket=ticket, status=status, token=token,
+        service=office.config.service(ticket.service),
+        qr=qr_svg(url, title=f"QR {ticket.number}"),
+        pdf_url=url_for("kiosk.ticket_pdf", token=token, lang=str(get_locale())),
+    )
+
+
+@bp.get("/t/<token>")
+def status_page(token: str):
+    """The visitor's phone page behind the QR code: live status of one ticket."""
+    ticket = ticket_from_token(token)
+    office = context.office()
+    return render_template(
+        "kiosk/status.html", ticket=ticket, token=token,
+        status=office.ticket_status(context.db(), ticket),
+        service=office.config.service(ticket.service),
+    )
+
+
+@bp.post("/t/<token>/cancel")
+def cancel_from_phone(token: str):
+    """Cancel from the status page form (the signed token is the credential)."""
+    ticket = ticket_from_token(token)
+    context.office().cancel(context.db(), ticket.id, context.now())
+    return redirect(url_for("kiosk.status_page", token=token))

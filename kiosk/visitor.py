@@ -1,0 +1,65 @@
+"""What the kiosk and the visitor's phone share: ticket tokens, bodies and the printed PDF."""
+from __future__ import annotations
+
+from flask import url_for
+
+from shared.errors import NotFound
+from shared.i18n import N_
+from shared.model import Ticket
+from shared.ticket_print import TicketPrint, render_ticket_pdf
+from shared.web import context
+
+
+def token_for(ticket: Ticket) -> str:
+    """The signed token that stands for this ticket in links and QR codes."""
+    return context.tokens().make(ticket.id, ticket.issued_at)
+
+
+def ticket_from_token(token: str) -> Ticket:
+    """The ticket behind a token; forged, expired and unknown tokens all look the same."""
+    ticket_id = context.tokens().read(token, context.now())
+    ticket = context.db().ticket(ticket_id) if ticket_id is not None else None
+    if ticket is None:
+        raise NotFound(N_("This ticket link is not valid or has expired."), code="unknown_ticket")
+    return ticket
+
+
+def status_url(ticket: Ticket) -> str:
+    """The absolute URL a phone opens from the QR code."""
+    return url_for("kiosk.status_page", token=token_for(ticket), _external=True)
+
+
+def issued_body(ticket: Ticket) -> dict:
+    """The `201` body of `POST /api/tickets` (the contract's fields)."""
+    token = token_for(ticket)
+    status = context.office().ticket_status(context.db(), ticket)
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.service,
+        "lane": ticket.lane,
+        "status": ticket.status,
+        "token": token,
+        "status_url": url_for("kiosk.status_page", token=token, _external=True),
+        "pdf_url": url_for("kiosk.ticket_pdf", token=token, _external=True),
+        "ahead": status["ahead"],
+    }
+
+
+def ticket_pdf_bytes(ticket: Ticket, language: str) -> bytes:
+    """The 80 mm ticket as a PDF, in the visitor's language."""
+    office = context.office()
+    config = office.config
+    service = config.service(ticket.service)
+    issued = ticket.issued_at.astimezone(config.zone)
+    status = office.ticket_status(context.db(), ticket)
+    return render_ticket_pdf(TicketPrint(
+        office_name=config.name,
+        number=ticket.number,
+        service_name=service.names.get(language) if service else ticket.service,
+        lane_name=config.lane_name(ticket.lane, language),
+        issued_at_text=f"{issued:%d-%m-%Y %H:%M} {issued.tzname()}",
+        ahead=status["ahead"],
+        status_url=status_url(ticket),
+        language=language,
+    ))

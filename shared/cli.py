@@ -1,0 +1,112 @@
+"""The `antrean` command: serve an office, register kiosks, manage staff accounts."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import accounts
+from .clock import utc_now
+from .config import ConfigError, load_config
+from .errors import DomainError
+from .instance import ensure_instance
+from .model import ROLES
+from .storage import Store
+
+
+def _open(instance: str):
+    try:
+        paths, created = ensure_instance(instance)
+        load_config(paths.config)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    store = Store(paths.database)
+    store.migrate()
+    return paths, created, store
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--instance", envvar="ANTREAN_INSTANCE", default="instance", show_default=True,
+              help="The office's folder (office.toml, database, secret key).")
+@click.pass_context
+def main(ctx: click.Context, instance: str) -> None:
+    """Antrean: queue and appointment system for a public-service office."""
+    ctx.obj = {"instance": instance}
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--async-mode", type=click.Choice(["gevent", "threading"]), default="gevent", show_default=True,
+              help="gevent (measured best, see docs/PERFORMANCE.md) or threads.")
+@click.option("--quiet", is_flag=True, help="No access log.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool) -> None:
+    """Serve the office (an empty or missing instance becomes the demo office)."""
+    paths, created, _store = _open(ctx.obj["instance"])
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    click.echo(f"Antrean — {load_config(paths.config).name}" + (" (new demo office)" if created else ""))
+    click.echo(f"  Kiosk:    {base}/kiosk/")
+    click.echo(f"  Counter:  {base}/counter/")
+    click.echo(f"  Display:  {base}/display/")
+    if paths.demo_note.exists():
+        for line in paths.demo_note.read_text().splitlines():
+            click.echo(f"  {line}")
+        token = paths.demo_note.read_text().rsplit("Demo kiosk token: ", 1)[-1].strip()
+        click.echo(f"  Open the kiosk once with: {base}/kiosk/register#{token}")
+    sys.stdout.flush()
+    from .server import OfficeServer
+
+    OfficeServer(str(paths.root), host, port, async_mode=async_mode, access_log=not quiet).run()
+
+
+@main.group()
+def kiosk() -> None:
+    """Registered kiosk devices."""
+
+
+@kiosk.command("add")
+@click.argument("name")
+@click.pass_context
+def kiosk_add(ctx: click.Context, name: str) -> None:
+    """Register a kiosk; prints its token alone on the last line."""
+    _paths, _created, store = _open(ctx.obj["instance"])
+    db = store.connect()
+    try:
+        token = accounts.register_kiosk(db, name, utc_now())
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+    click.echo(f"Kiosk '{name}' registered. Open /kiosk/register on the kiosk and enter this token:")
+    click.echo(token)
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted (hidden) when left out.")
+@click.pass_context
+def user_add(ctx: click.Context, name: str, role: str, password: str) -> None:
+    """Create a staff account (or reset its password and role)."""
+    _paths, _created, store = _open(ctx.obj["instance"])
+    db = store.connect()
+    try:
+        staff = accounts.add_staff(db, name, password, role, utc_now())
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+    click.echo(f"Staff account '{staff.username}' ({staff.role}) saved.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,10 @@
+"""Marking of translatable text in Flask-free code.
+
+Domain modules mark visitor-facing strings with `N_` so `pybabel extract` finds them; the
+web layer translates them at render time for the request's language.
+"""
+
+
+def N_(text: str) -> str:
+    """Mark `text` for extraction without translating it here."""
+    return text

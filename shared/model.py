@@ -1,0 +1,77 @@
+"""Domain vocabulary: lanes, ticket states and the dataclasses passed between layers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+# Lanes in the order an office lists them; `general` is the ordinary walk-in lane.
+GENERAL = "general"
+LANES = ("general", "health_worker", "senior", "disability")
+PRIORITY_LANES = frozenset(LANES) - {GENERAL}
+
+# Ticket states (see docs/API.md for the life cycle).
+OUTSIDE = "outside"
+INVITED = "invited"
+WAITING = "waiting"
+CALLED = "called"
+SERVING = "serving"
+DONE = "done"
+NO_SHOW = "no_show"
+CANCELLED = "cancelled"
+STATUSES = (OUTSIDE, INVITED, WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED)
+ACTIVE_AT_COUNTER = (CALLED, SERVING)
+FINISHED = (DONE, NO_SHOW, CANCELLED)
+
+WALK_IN = "walk_in"
+APPOINTMENT = "appointment"
+
+# Counter states.
+COUNTER_OPEN = "open"
+COUNTER_PAUSED = "paused"
+COUNTER_CLOSED = "closed"
+COUNTER_STATES = (COUNTER_OPEN, COUNTER_PAUSED, COUNTER_CLOSED)
+
+ROLES = ("officer", "supervisor", "admin")
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """One visitor's place in a service queue for one business day."""
+
+    id: int
+    business_date: str
+    service: str
+    lane: str
+    sequence: int
+    number: str
+    status: str
+    channel: str
+    arrived_at: datetime
+    issued_at: datetime
+    called_at: datetime | None = None
+    counter: int | None = None
+    recalls: int = 0
+
+
+@dataclass(frozen=True)
+class CounterDesk:
+    """What a counter does right now: its configured profile plus its live state."""
+
+    number: int
+    name: str
+    services: tuple[str, ...]
+    lanes: tuple[str, ...] | None
+    state: str = COUNTER_OPEN
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    """A staff account as the web layer sees it (never the password hash)."""
+
+    id: int
+    username: str
+    role: str
+
+    def has_role(self, role: str) -> bool:
+        """Roles are ordered: an admin may do what a supervisor may, and so on."""
+        return ROLES.index(self.role) >= ROLES.index(role)

@@ -1,0 +1,307 @@
+"""The office's queue operations: issue, call, recall, start, done, no-show, transfer, cancel.
+
+Each operation is one write transaction that asks the calling rule (`shared.calling`) who is
+next, changes tickets through `shared.storage`, allocates the realtime `seq`, and hands its
+events to the publisher only after the commit. Nothing here knows about Flask.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from . import calling
+from .announce import announcement
+from .clock import business_date, to_office_iso
+from .config import OfficeConfig
+from .errors import Conflict, NotFound, Unprocessable
+from .events import QueueChanged, TicketCalled
+from .i18n import N_
+from .model import (
+    CALLED, CANCELLED, COUNTER_OPEN, COUNTER_STATES, DONE, INVITED, NO_SHOW, OUTSIDE, SERVING, WAITING, WALK_IN,
+    CounterDesk, Ticket,
+)
+from .numbering import format_number
+from .storage import Connection, Store
+
+RECENT_CALLS = 10
+INSIDE_STATUSES = (WAITING, CALLED, SERVING)
+
+EventSink = Callable[[list], None]
+
+
+class UnknownService(NotFound):
+    code = "unknown_service"
+
+
+class InvalidLane(Unprocessable):
+    code = "invalid_lane"
+
+
+class UnknownCounter(NotFound):
+    code = "unknown_counter"
+
+
+class InvalidState(Conflict):
+    code = "invalid_state"
+
+
+class Office:
+    """One office's queues, bound to its configuration and database."""
+
+    def __init__(self, config: OfficeConfig, store: Store, sink: EventSink | None = None):
+        self.config = config
+        self.store = store
+        self.sink: EventSink = sink or (lambda events: None)
+
+    def today(self, now: datetime) -> str:
+        """The business date at `now` in the office's time zone."""
+        return business_date(now, self.config.zone)
+
+    def _publish_after_commit(self, db: Connection, events: list) -> None:
+        if events:
+            db.after_commit(lambda: self.sink(events))
+
+    # -- visitors -----------------------------------------------------------------------
+
+    def issue_ticket(self, db: Connection, *, service: str, lane: str, now: datetime,
+                     kiosk_id: int | None = None, channel: str = WALK_IN, request_key: str | None = None) -> Ticket:
+        """Give a visitor the next number of the day for a service and lane.
+
+        A repeated `request_key` from the same kiosk (a double press, a retried request)
+        returns the ticket of the first request instead of printing a second one.
+        """
+        service_config = self.config.service(service) if isinstance(service, str) else None
+        if service_config is None:
+            raise UnknownService(N_("Unknown service: %(service)s."), service=str(service)[:40])
+        if lane not in service_config.lanes:
+            raise InvalidLane(N_("This lane is not available for this service: %(lane)s."), lane=str(lane)[:40])
+        scope = f"issue:{kiosk_id}"
+        with self.store.write(db):
+            if request_key:
+                remembered = db.remembered_answer(scope, request_key)
+                if remembered is not None:
+                    return db.ticket(remembered[1]["ticket_id"])
+            date = self.today(now)
+            sequence = db.next_ticket_sequence(date, service)
+            ticket = db.insert_ticket(
+                business_date=date, service=service, lane=lane, sequence=sequence,
+                number=format_number(service_config.prefix, sequence), status=WAITING, channel=channel,
+                kiosk_id=kiosk_id, now=now,
+            )
+            if request_key:
+                db.remember_answer(scope, request_key, 201, {"ticket_id": ticket.id}, now)
+            self._publish_after_commit(db, [QueueChanged(db.next_event_seq(), (service,), (ticket.id,))])
+        return ticket
+
+    def cancel(self, db: Connection, ticket_id: int, now: datetime) -> Ticket:
+        """The visitor gives up their place; only possible before they are called."""
+        with self.store.write(db):
+            ticket = self._ticket(db, ticket_id)
+            if ticket.status == CANCELLED:
+                return ticket
+            if ticket.status not in (OUTSIDE, INVITED, WAITING):
+                raise InvalidState(N_("This ticket can no longer be cancelled."))
+            ticket = db.change_ticket(ticket, CANCELLED, now=now, detail="cancelled by visitor")
+            self._publish_after_commit(db, [QueueChanged(db.next_event_seq(), (ticket.service,), (ticket.id,))])
+        return ticket
+
+    # -- counters -----------------------------------------------------------------------
+
+    def desks(self, db: Connection) -> list[CounterDesk]:
+        """Every configured counter with its live state."""
+        states = db.counter_states()
+        return [
+            CounterDesk(counter.number, counter.name, counter.services, counter.lanes,
+                        states.get(counter.number, COUNTER_OPEN))
+            for counter in self.config.counters
+        ]
+
+    def desk(self, db: Connection, number: int) -> CounterDesk:
+        """One counter with its live state; UnknownCounter when it is not configured."""
+        counter = self.config.counter(number)
+        if counter is None:
+            raise UnknownCounter(N_("Unknown counter: %(counter)s."), counter=number)
+        state = db.counter_states().get(number, COUNTER_OPEN)
+        return CounterDesk(counter.number, counter.name, counter.services, counter.lanes, state)
+
+    def waiting_for(self, db: Connection, number: int, now: datetime) -> list[Ticket]:
+        """The tickets this counter may call, in the order it would call them."""
+        desk = self.desk(db, number)
+        waiting = db.waiting(self.today(now), desk.services)
+        return sorted((t for t in waiting if calling.can_serve(desk, t)), key=calling.call_order)
+
+    def set_counter_state(self, db: Connection, number: int, state: str, staff_id: int | None, now: datetime) -> CounterDesk:
+        """Open, pause or close a counter, so calling and displays follow staff rotation."""
+        if state not in COUNTER_STATES:
+            raise Unprocessable(N_("Unknown counter state: %(state)s."), state=str(state)[:20])
+        with self.store.write(db):
+            self.desk(db, number)
+            db.set_counter_state(number, state, staff_id, now)
+            self._publish_after_commit(db, [QueueChanged(db.next_event_seq())])
+        return self.desk(db, number)
+
+    def call_next(self, db: Connection, number: int, *, staff_id: int | None, now: datetime,
+                  idempotency_key: str | None = None) -> tuple[int, dict | None]:
+        """Complete the counter's current ticket and call the next one: (200, ticket) or (204, None).
+
+        With an idempotency key the first answer is stored in the same transaction, so a
+        repeat (double press, retried request) gets that answer instead of another call.
+        """
+        scope = f"call-next:{number}:{staff_id}"
+        with self.store.write(db):
+            if idempotency_key:
+                remembered = db.remembered_answer(scope, idempotency_key)
+                if remembered is not None:
+                    return remembered
+            desk = self.desk(db, number)
+            if desk.state != COUNTER_OPEN:
+                raise InvalidState(N_("This counter is not open."))
+            events: list = []
+            changed_services: set[str] = set()
+            current = db.active_at_counter(number)
+            if current is not None:
+                db.change_ticket(current, DONE, now=now, staff_id=staff_id, detail="completed by call-next")
+                changed_services.add(current.service)
+            chosen = calling.choose_next(db.waiting(self.today(now), desk.services), desk)
+            if chosen is not None:
+                called = db.change_ticket(chosen, CALLED, now=now, counter=number, staff_id=staff_id, called_at=now)
+                events.append(self._called_event(db, called, recall=False))
+                answer = (200, self.ticket_summary(called))
+            else:
+                if current is not None:
+                    events.append(QueueChanged(db.next_event_seq(), tuple(changed_services), (current.id,)))
+                answer = (204, None)
+            if idempotency_key:
+                db.remember_answer(scope, idempotency_key, answer[0], answer[1], now)
+            self._publish_after_commit(db, events)
+        return answer
+
+    def recall(self, db: Connection, number: int, *, staff_id: int | None, now: datetime) -> dict:
+        """Announce the counter's called ticket again."""
+        with self.store.write(db):
+            ticket = self._active(db, number, (CALLED,))
+            ticket = db.change_ticket(ticket, CALLED, now=now, staff_id=staff_id,
+                                      detail="recall", recalls=ticket.recalls + 1)
+            self._publish_after_commit(db, [self._called_event(db, ticket, recall=True)])
+        return self.ticket_summary(ticket)
+
+    def start(self, db: Connection, number: int, *, staff_id: int | None, now: datetime) -> dict:
+        """The visitor arrived at the counter: service begins."""
+        return self._move_active(db, number, (CALLED,), SERVING, staff_id=staff_id, now=now)
+
+    def finish(self, db: Connection, number: int, *, staff_id: int | None, now: datetime) -> dict:
+        """Service is complete."""
+        return self._move_active(db, number, (CALLED, SERVING), DONE, staff_id=staff_id, now=now)
+
+    def no_show(self, db: Connection, number: int, *, staff_id: int | None, now: datetime) -> dict:
+        """The called visitor did not come to the counter."""
+        return self._move_active(db, number, (CALLED,), NO_SHOW, staff_id=staff_id, now=now)
+
+    def transfer(self, db: Connection, number: int, service: str, *, staff_id: int | None, now: datetime) -> dict:
+        """Send the counter's visitor to another service's queue, keeping their arrival time."""
+        target = self.config.service(service) if isinstance(service, str) else None
+        if target is None:
+            raise UnknownService(N_("Unknown service: %(service)s."), service=str(service)[:40])
+        with self.store.write(db):
+            ticket = self._active(db, number, (CALLED, SERVING))
+            if ticket.service == service:
+                raise InvalidState(N_("The ticket is already in this service."))
+            lane = ticket.lane if ticket.lane in target.lanes else "general"
+            moved = db.change_ticket(ticket, WAITING, now=now, staff_id=staff_id, at_counter=number,
+                                     detail=f"transfer {ticket.service} -> {service}",
+                                     service=service, lane=lane, counter=None, called_at=None)
+            self._publish_after_commit(db, [QueueChanged(db.next_event_seq(), (ticket.service, service), (moved.id,))])
+        return self.ticket_summary(moved)
+
+    def _move_active(self, db: Connection, number: int, allowed: tuple[str, ...], to_status: str, *,
+                     staff_id: int | None, now: datetime) -> dict:
+        with self.store.write(db):
+            ticket = self._active(db, number, allowed)
+            ticket = db.change_ticket(ticket, to_status, now=now, staff_id=staff_id)
+            self._publish_after_commit(db, [QueueChanged(db.next_event_seq(), (ticket.service,), (ticket.id,))])
+        return self.ticket_summary(ticket)
+
+    def _active(self, db: Connection, number: int, allowed: tuple[str, ...]) -> Ticket:
+        self.desk(db, number)
+        ticket = db.active_at_counter(number)
+        if ticket is None or ticket.status not in allowed:
+            raise InvalidState(N_("No ticket at this counter can do that now."))
+        return ticket
+
+    def _ticket(self, db: Connection, ticket_id: int) -> Ticket:
+        ticket = db.ticket(ticket_id)
+        if ticket is None:
+            raise NotFound(N_("Unknown ticket."), code="unknown_ticket")
+        return ticket
+
+    def _called_event(self, db: Connection, ticket: Ticket, *, recall: bool) -> TicketCalled:
+        return TicketCalled(
+            seq=db.next_event_seq(), ticket_id=ticket.id, number=ticket.number, counter=ticket.counter,
+            service=ticket.service, lane=ticket.lane, recall=recall,
+            announce=announcement(ticket.number, ticket.counter),
+        )
+
+    # -- what screens show ------------------------------------------------------------
+
+    def ticket_summary(self, ticket: Ticket) -> dict:
+        """A ticket as staff and the JSON API see it (no token: that is the visitor's)."""
+        zone = self.config.zone
+        return {
+            "id": ticket.id,
+            "number": ticket.number,
+            "service": ticket.service,
+            "lane": ticket.lane,
+            "status": ticket.status,
+            "channel": ticket.channel,
+            "counter": ticket.counter,
+            "issued_at": to_office_iso(ticket.issued_at, zone),
+            "arrived_at": to_office_iso(ticket.arrived_at, zone),
+            "called_at": to_office_iso(ticket.called_at, zone),
+            "recalls": ticket.recalls,
+        }
+
+    def ticket_status(self, db: Connection, ticket: Ticket) -> dict:
+        """The body of `GET /api/tickets/<token>`: what the visitor's phone shows."""
+        with db.snapshot():
+            waiting = db.waiting(ticket.business_date, (ticket.service,)) if ticket.status == WAITING else []
+        return self.ticket_view(ticket, waiting)
+
+    def ticket_view(self, ticket: Ticket, waiting: list[Ticket]) -> dict:
+        """A ticket's public view, given the waiting tickets of its service."""
+        return {
+            "number": ticket.number,
+            "service": ticket.service,
+            "lane": ticket.lane,
+            "status": ticket.status,
+            "ahead": calling.people_ahead(ticket, waiting) if ticket.status == WAITING else 0,
+            "estimate_min": None,
+            "counter": ticket.counter if ticket.status in (CALLED, SERVING) else None,
+        }
+
+    def snapshot(self, db: Connection, now: datetime) -> dict:
+        """The body of `GET /api/queue` and the `snapshot`/`queue` events: what a display renders."""
+        zone = self.config.zone
+        date = self.today(now)
+        with db.snapshot():
+            seq = db.event_seq()
+            counts = db.count_by_status(date)
+            calls = db.active_calls()
+            recent = db.recent_calls(date, RECENT_CALLS)
+            states = db.counter_states()
+        waiting = {
+            service.code: {lane: counts.get((service.code, lane, WAITING), 0) for lane in service.lanes}
+            for service in self.config.services
+        }
+        inside = sum(count for (service, lane, status), count in counts.items() if status in INSIDE_STATUSES)
+        return {
+            "seq": seq,
+            "calls": [
+                {"counter": ticket.counter, "number": ticket.number, "service": ticket.service, "lane": ticket.lane,
+                 "called_at": to_office_iso(ticket.called_at, zone), "status": ticket.status}
+                for ticket in calls
+            ],
+            "recent": [dict(call, called_at=to_office_iso(call["called_at"], zone)) for call in recent],
+            "waiting": waiting,
+            "occupancy": {"inside": inside, "max": None},
+            "counters": {str(counter.number): states.get(counter.number, COUNTER_OPEN) for counter in self.config.counters},
+        }

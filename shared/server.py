@@ -1,0 +1,71 @@
+"""`antrean serve`: the office on gunicorn with one gevent worker (see docs/PERFORMANCE.md).
+
+One worker, because Socket.IO rooms live in the worker's memory; gevent, because one
+process must hold a thousand idle websockets (wall displays and visitors' phones) cheaply.
+The access log leaves out query strings and ticket tokens: no secrets in logs.
+"""
+from __future__ import annotations
+
+import re
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+ASYNC_MODES = {
+    "gevent": {"worker_class": "gevent", "worker_connections": 4000},
+    "threading": {"worker_class": "gthread", "threads": 64},
+}
+DEFAULT_ASYNC_MODE = "gevent"
+
+_SECRET_PATHS = re.compile(r"(/t/|/api/tickets/|/kiosk/tickets/)[^/?\s]+")
+
+
+def redact(path: str) -> str:
+    """Replace ticket tokens in a request path with a placeholder."""
+    return _SECRET_PATHS.sub(r"\1…", path)
+
+
+class RedactingLogger(Logger):
+    """Gunicorn's logger, minus tokens and query strings in the access log."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = redact(environ.get("PATH_INFO", ""))
+        atoms["U"] = path
+        atoms["q"] = ""
+        atoms["r"] = f"{environ.get('REQUEST_METHOD', '-')} {path} {environ.get('SERVER_PROTOCOL', '-')}"
+        return atoms
+
+
+class OfficeServer(BaseApplication):
+    """A gunicorn application that builds the Flask app inside the worker (after patching)."""
+
+    def __init__(self, instance: str, host: str, port: int, async_mode: str = DEFAULT_ASYNC_MODE,
+                 access_log: bool = True):
+        self.instance = instance
+        self.async_mode = async_mode
+        self.options = {
+            "bind": f"{host}:{port}",
+            "workers": 1,
+            "timeout": 60,
+            "graceful_timeout": 5,
+            "keepalive": 5,
+            "logger_class": RedactingLogger,
+            "accesslog": "-" if access_log else None,
+            "errorlog": "-",
+            "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+            **ASYNC_MODES[async_mode],
+        }
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from .web import create_app
+
+        return create_app(
+            {"ANTREAN_ASYNC_MODE": self.async_mode, "ANTREAN_PUBLISHER_THREAD": True},
+            instance_path=self.instance,
+        )

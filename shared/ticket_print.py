@@ -1,0 +1,182 @@
+"""Printable queue ticket for 80 mm thermal kiosk printers, as a one-page PDF."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Callable
+
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from shared.qr import QUIET_ZONE, qr_matrix
+
+PAGE_WIDTH = 80 * mm
+SIDE_MARGIN = 4 * mm  # thermal heads print about 72 mm of the 80 mm roll
+TOP_MARGIN = 5 * mm
+BOTTOM_MARGIN = 8 * mm  # room for the cutter, which sits a few mm below the last line
+CONTENT_WIDTH = PAGE_WIDTH - 2 * SIDE_MARGIN
+QR_TARGET = 40 * mm
+QR_MAX = 44 * mm
+PRINTER_DOT = 25.4 / 203 * mm  # one dot of a common 203 dpi thermal head
+
+REGULAR = "Helvetica"
+BOLD = "Helvetica-Bold"
+ITALIC = "Helvetica-Oblique"
+
+LABELS = {
+    "id": {
+        "number": "Nomor Antrean",
+        "ahead": "Orang di depan Anda: {n}",
+        "issued": "Diambil: {when}",
+        "scan": "Pindai untuk melihat status antrean",
+        "footer": "Harap menunggu hingga nomor Anda dipanggil",
+    },
+    "en": {
+        "number": "Queue number",
+        "ahead": "People ahead of you: {n}",
+        "issued": "Issued: {when}",
+        "scan": "Scan to follow your queue status",
+        "footer": "Please wait until your number is called",
+    },
+}
+
+
+@dataclass(frozen=True)
+class TicketPrint:
+    """Everything the printed ticket shows, already resolved so rendering needs no database."""
+
+    office_name: str
+    number: str
+    service_name: str
+    lane_name: str
+    issued_at_text: str
+    ahead: int
+    status_url: str
+    language: str = "id"
+    status_note: str | None = None
+
+
+# A block knows its height up front so the page can be sized before anything is drawn.
+Block = tuple[float, Callable[[Canvas, float], None]]
+
+
+def _text(text: str, font: str, size: float, leading: float = 1.25) -> Block:
+    """Centred, wrapped lines keep long office or service names inside the printable width."""
+    lines = simpleSplit(text, font, size, CONTENT_WIDTH) or [""]
+    line_height = size * leading
+
+    def draw(canvas: Canvas, top: float) -> None:
+        canvas.setFont(font, size)
+        for i, line in enumerate(lines):
+            baseline = top - i * line_height - size * 0.95
+            canvas.drawCentredString(PAGE_WIDTH / 2, baseline, line)
+
+    return len(lines) * line_height, draw
+
+
+def _number(text: str, font: str = BOLD, size: float = 34) -> Block:
+    """The number is what people read from afar, so it shrinks rather than wraps when too long."""
+    width = stringWidth(text, font, size)
+    if width > CONTENT_WIDTH:
+        size = size * CONTENT_WIDTH / width
+    return _text(text, font, size, leading=1.1)
+
+
+def _gap(height: float) -> Block:
+    """Spacing as a block keeps the layout a single flat list."""
+    return height, lambda canvas, top: None
+
+
+def _rule(pad: float = 2 * mm, dashed: bool = False) -> Block:
+    """Rules separate the header and footer like on a paper receipt."""
+
+    def draw(canvas: Canvas, top: float) -> None:
+        canvas.saveState()
+        canvas.setLineWidth(0.6)
+        if dashed:
+            segment = CONTENT_WIDTH / 101  # 51 dashes and 50 gaps, so both ends are whole dashes
+            canvas.setDash(segment, segment)
+        y = top - pad
+        canvas.line(SIDE_MARGIN, y, PAGE_WIDTH - SIDE_MARGIN, y)
+        canvas.restoreState()
+
+    return 2 * pad, draw
+
+
+def _qr(data: str) -> Block:
+    """Vector modules sized to whole printer dots stay sharp and evenly sized on thermal paper."""
+    matrix = qr_matrix(data)
+    side = len(matrix) + 2 * QUIET_ZONE
+    dots = max(1, round(QR_TARGET / side / PRINTER_DOT))
+    while dots > 1 and side * dots * PRINTER_DOT > QR_MAX:
+        dots -= 1
+    module = dots * PRINTER_DOT
+    total = side * module
+
+    def draw(canvas: Canvas, top: float) -> None:
+        left = (PAGE_WIDTH - total) / 2 + QUIET_ZONE * module
+        upper = top - QUIET_ZONE * module
+        path = canvas.beginPath()
+        for row_index, row in enumerate(matrix):
+            y = upper - (row_index + 1) * module
+            start = None
+            for x, dark in enumerate(row + [False]):
+                if dark and start is None:
+                    start = x
+                elif not dark and start is not None:
+                    path.rect(left + start * module, y, (x - start) * module, module)
+                    start = None
+        canvas.drawPath(path, stroke=0, fill=1)
+
+    return total, draw
+
+
+def _layout(ticket: TicketPrint) -> list[Block]:
+    """One ordered list of blocks is the single source of truth for both height and drawing."""
+    labels = LABELS.get(ticket.language, LABELS["id"])
+    blocks = [
+        _text(ticket.office_name, BOLD, 12),
+        _rule(),
+        _gap(1 * mm),
+        _text(labels["number"], REGULAR, 10),
+        _number(ticket.number),
+        _gap(1.5 * mm),
+        _text(ticket.service_name, BOLD, 12),
+        _text(ticket.lane_name, REGULAR, 10),
+        _gap(1.5 * mm),
+        _text(labels["ahead"].format(n=ticket.ahead), BOLD, 11),
+        _text(labels["issued"].format(when=ticket.issued_at_text), REGULAR, 9),
+    ]
+    if ticket.status_note:
+        blocks += [_gap(1 * mm), _text(ticket.status_note, ITALIC, 9.5)]
+    blocks += [
+        _gap(1 * mm),
+        _qr(ticket.status_url),
+        _text(labels["scan"], REGULAR, 8.5),
+        _rule(dashed=True),
+        _text(labels["footer"], BOLD, 9),
+    ]
+    return blocks
+
+
+def render_ticket_pdf(ticket: TicketPrint) -> bytes:
+    """A PDF lets the kiosk print through any driver while the page stays exactly roll-wide."""
+    blocks = _layout(ticket)
+    height = TOP_MARGIN + sum(h for h, _ in blocks) + BOTTOM_MARGIN
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, height), invariant=True)
+    canvas.setTitle(ticket.number)
+    canvas.setSubject(ticket.service_name)
+    canvas.setAuthor(ticket.office_name)
+    canvas.setCreator("Antrean")
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.setStrokeColorRGB(0, 0, 0)
+    top = height - TOP_MARGIN
+    for block_height, draw in blocks:
+        draw(canvas, top)
+        top -= block_height
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

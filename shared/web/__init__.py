@@ -1,0 +1,2 @@
+"""The Flask layer shared by the three front ends: app factory, auth, errors, realtime."""
+from .app import create_app  # noqa: F401
