@@ -9,6 +9,7 @@ from flask_login import login_user, logout_user
 
 from shared import accounts
 from shared.errors import DomainError
+from shared.i18n import N_
 from shared.web import context
 from shared.web.auth import SessionUser, current_staff, staff_required
 from shared.web.extensions import limiter
@@ -18,8 +19,8 @@ from .actions import ACTIONS, run_action
 from .api import LOGIN_LIMIT
 
 ACTION_DONE = {
-    "recall": "Called again.", "start": "Service started.", "done": "Marked as done.",
-    "no-show": "Marked as not present.", "transfer": "Sent to the other service.",
+    "recall": N_("Called again."), "start": N_("Service started."), "done": N_("Marked as done."),
+    "no-show": N_("Marked as not present."), "transfer": N_("Sent to the other service."),
 }
 
 

@@ -54,13 +54,15 @@ class OfficeServer(BaseApplication):
             "accesslog": "-" if access_log else None,
             "errorlog": "-",
             "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+            "control_socket_disable": True,
             **ASYNC_MODES[async_mode],
         }
         super().__init__()
 
     def load_config(self):
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings newer than the installed gunicorn are skipped
+                self.cfg.set(key, value)
 
     def load(self):
         from .web import create_app

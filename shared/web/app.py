@@ -67,6 +67,15 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         app.config["SECRET_KEY"], timedelta(days=office.config.ticket_token_days)
     )
 
+    # Socket.IO handlers must be imported before init_app: Flask-SocketIO copies the
+    # handlers it knows into each new server it creates.
+    from counter import bp as counter_bp
+    from counter import events as _counter_events  # noqa: F401  (registers handlers)
+    from display import bp as display_bp
+    from display import events as _display_events  # noqa: F401
+    from kiosk import bp as kiosk_bp
+    from kiosk import events as _kiosk_events  # noqa: F401
+
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "counter.login"
@@ -104,13 +113,6 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         from flask import render_template
 
         return render_template("index.html")
-
-    from counter import bp as counter_bp
-    from counter import events as _counter_events  # noqa: F401  (registers handlers)
-    from display import bp as display_bp
-    from display import events as _display_events  # noqa: F401
-    from kiosk import bp as kiosk_bp
-    from kiosk import events as _kiosk_events  # noqa: F401
 
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(counter_bp)

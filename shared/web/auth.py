@@ -138,8 +138,10 @@ def protect_from_csrf() -> None:
     """Check CSRF on state changes that ride on a browser session (not bearer-token calls)."""
     if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
         return
-    if bearer_token():
+    if bearer_token() or request.routing_exception is not None:
         return
+    if request.path.startswith("/api/") and not (session.get("_user_id") or session.get(KIOSK_SESSION_KEY)):
+        return  # no ambient credentials to abuse: the view answers 401 or uses a signed token
     view = current_app.view_functions.get(request.endpoint)
     if view is not None and getattr(view, "csrf_exempt", False):
         return

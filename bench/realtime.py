@@ -1,0 +1,366 @@
+"""(a) call → screen latency with many live sockets, and (e) the worker's memory after it.
+
+Setup: a fresh office; the kiosks issue tickets round-robin over the six services; client
+processes (asyncio `socketio.AsyncClient`, websocket transport as the browsers use) connect
+D wall displays to `/display` and P phones to `/ticket`, each phone watching one real ticket
+token. Then officers press call-next on counters 1, 3, 4 and 6 in turn, one call every
+~100 ms. For each call we take the instant just before the HTTP request is sent (t0) and:
+
+- display latency: until EVERY connected display has received the matching `called` event;
+- phone latency: until the phone watching the called ticket got `ticket` with status `called`;
+- HTTP latency: until the call-next response arrived.
+
+All clocks are `time.monotonic()` (CLOCK_MONOTONIC, shared by all processes on Linux). The
+server's RSS is read from /proc/<worker>/status while the clients are still connected.
+
+`python -m bench.realtime --mode gevent [--displays 50 --phones 950 --calls 100]`
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import time
+
+import requests
+
+from . import server as bench_server
+from .kiosks import SERVICES, issue_many, round_robin
+from .stats import summary_ms
+
+CALL_COUNTERS = (1, 3, 4, 6)  # one per officer; together they serve all six services
+CONNECT_CONCURRENCY = 50
+CONNECT_TIMEOUT_S = 10.0
+HTTP_TIMEOUT_S = 5.0
+MAX_CONSECUTIVE_HTTP_FAILURES = 3
+SETTLE_S = 2.0
+RESULTS_TIMEOUT_S = 90.0
+
+
+# -- client processes ----------------------------------------------------------------------
+
+def client_worker(role: str, base_url: str, items: list, conn, connect_deadline_s: float) -> None:
+    """Entry point of a client process: `role` is "display" (items = indexes) or "phone" (items = tokens)."""
+    try:
+        asyncio.run(_client_main(role, base_url, items, conn, connect_deadline_s))
+    except Exception as error:  # report instead of dying silently
+        try:
+            conn.send(("error", repr(error)))
+        except Exception:
+            pass
+
+
+async def _client_main(role: str, base_url: str, items: list, conn, connect_deadline_s: float) -> None:
+    import aiohttp
+    import socketio
+
+    loop = asyncio.get_running_loop()
+    namespace = "/display" if role == "display" else "/ticket"
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False))
+    clients: list = []
+    display_called: dict[str, list[float]] = {}   # number -> first receive time per display
+    phone_called: dict[str, float] = {}           # token -> first `ticket` with status called
+    counts = {"events": 0, "disconnects": 0}
+    errors: dict[str, int] = {}
+    running = {"measuring": False}
+    semaphore = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    deadline = loop.time() + connect_deadline_s
+
+    def note_error(kind: str) -> None:
+        errors[kind[:160]] = errors.get(kind[:160], 0) + 1
+
+    async def connect_display(_index) -> None:
+        sio = socketio.AsyncClient(reconnection=False, http_session=http, handle_sigint=False)
+        seen: set[str] = set()
+
+        def on_called(data):
+            now = time.monotonic()
+            counts["events"] += 1
+            number = data.get("number") if isinstance(data, dict) else None
+            if number is not None and number not in seen:
+                seen.add(number)
+                display_called.setdefault(number, []).append(now)
+
+        def on_disconnect(*_args):
+            if running["measuring"]:
+                counts["disconnects"] += 1
+
+        sio.on("called", on_called, namespace=namespace)
+        sio.on("disconnect", on_disconnect, namespace=namespace)
+        await sio.connect(base_url, namespaces=[namespace], transports=["websocket"],
+                          wait_timeout=CONNECT_TIMEOUT_S)
+        clients.append(sio)
+
+    async def connect_phone(token: str) -> None:
+        sio = socketio.AsyncClient(reconnection=False, http_session=http, handle_sigint=False)
+        first = loop.create_future()
+
+        def on_ticket(data):
+            now = time.monotonic()
+            counts["events"] += 1
+            if not first.done():
+                first.set_result(data)
+            if isinstance(data, dict) and data.get("status") == "called" and token not in phone_called:
+                phone_called[token] = now
+
+        def on_error(data):
+            if not first.done():
+                first.set_exception(RuntimeError(f"watch refused: {data}"))
+
+        def on_disconnect(*_args):
+            if running["measuring"]:
+                counts["disconnects"] += 1
+
+        sio.on("ticket", on_ticket, namespace=namespace)
+        sio.on("error", on_error, namespace=namespace)
+        sio.on("disconnect", on_disconnect, namespace=namespace)
+        await sio.connect(base_url, namespaces=[namespace], transports=["websocket"],
+                          wait_timeout=CONNECT_TIMEOUT_S)
+        clients.append(sio)
+        await sio.emit("watch", {"token": token}, namespace=namespace)
+        await asyncio.wait_for(first, CONNECT_TIMEOUT_S)
+
+    connect = connect_display if role == "display" else connect_phone
+    ok = {"count": 0}
+
+    async def guarded(item) -> None:
+        async with semaphore:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                note_error("not tried: connect phase deadline passed")
+                return
+            try:
+                await asyncio.wait_for(connect(item), min(remaining, CONNECT_TIMEOUT_S + 5))
+                ok["count"] += 1
+            except asyncio.TimeoutError:
+                note_error("timeout")
+            except Exception as error:  # connection refused, handshake failed…
+                note_error(f"{type(error).__name__}: {error}")
+
+    started = time.monotonic()
+    await asyncio.gather(*(guarded(item) for item in items))
+    connect_s = time.monotonic() - started
+    running["measuring"] = True
+    conn.send(("ready", {"role": role, "wanted": len(items), "connected": ok["count"], "errors": errors,
+                         "connect_s": connect_s}))
+
+    # Wait (without blocking the loop) for the driver to say the measurement is over.
+    while True:
+        has_message = await loop.run_in_executor(None, conn.poll, 1.0)
+        if has_message:
+            conn.recv()
+            break
+        if time.monotonic() - started > 3600:  # never outlive a forgotten driver
+            break
+    running["measuring"] = False
+    conn.send(("results", {"role": role, "display_called": display_called, "phone_called": phone_called,
+                           "events": counts["events"], "disconnects": counts["disconnects"]}))
+
+    async def close(sio) -> None:
+        try:
+            await asyncio.wait_for(sio.disconnect(), 5)
+        except Exception:
+            pass
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(close(sio) for sio in clients)), 30)
+    except Exception:
+        pass
+    await http.close()
+
+
+# -- the driver ---------------------------------------------------------------------------
+
+def _split(items: list, parts: int) -> list[list]:
+    parts = max(1, min(parts, len(items))) if items else 1
+    return [items[index::parts] for index in range(parts)]
+
+
+def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, spacing_s: float = 0.1,
+        phone_procs: int = 2, connect_deadline_s: float = 60.0, keep: bool = False, log=print) -> dict:
+    """One run of scenario (a) + (e) on a fresh server; returns the figures."""
+    result: dict = {"scenario": "realtime", "mode": mode, "displays_wanted": displays, "phones_wanted": phones,
+                    "calls_wanted": calls}
+    with bench_server.start(mode, keep=keep) as srv:
+        base = srv.base_url
+        tickets = issue_many(base, srv.instance.kiosk_tokens, round_robin(SERVICES, max(phones, 2 * calls)))
+        token_by_id = {ticket["id"]: ticket["token"] for ticket in tickets[:phones]}
+        rss_idle = srv.worker_status_kb("VmRSS")
+        log(f"  [{mode}] issued {len(tickets)} tickets; connecting {displays} displays + {phones} phones…")
+
+        context = multiprocessing.get_context("spawn")
+        workers = []
+        plans = ([("display", list(range(displays)))] if displays else []) + \
+            [("phone", chunk) for chunk in _split([t["token"] for t in tickets[:phones]], phone_procs) if chunk]
+        for role, items in plans:
+            parent, child = context.Pipe()
+            process = context.Process(target=client_worker, args=(role, base, items, child, connect_deadline_s),
+                                      daemon=True)
+            process.start()
+            workers.append((role, process, parent))
+        try:
+            ready = []
+            for role, process, parent in workers:
+                if not parent.poll(connect_deadline_s + 60):
+                    raise RuntimeError(f"{role} client process did not report")
+                kind, info = parent.recv()
+                if kind != "ready":
+                    raise RuntimeError(f"{role} client process failed: {info}")
+                ready.append(info)
+            displays_ok = sum(info["connected"] for info in ready if info["role"] == "display")
+            phones_ok = sum(info["connected"] for info in ready if info["role"] == "phone")
+            errors: dict[str, int] = {}
+            for info in ready:
+                for kind, count in info["errors"].items():
+                    errors[kind] = errors.get(kind, 0) + count
+            result.update(displays_connected=displays_ok, phones_connected=phones_ok, connect_errors=errors,
+                          connect_s=max(info["connect_s"] for info in ready), server_alive=srv.alive())
+            log(f"  [{mode}] connected {displays_ok}/{displays} displays, {phones_ok}/{phones} phones "
+                f"in {result['connect_s']:.1f} s" + (f"; errors {errors}" if errors else ""))
+
+            calls_done = _drive_calls(srv, calls, spacing_s, result, log)
+            time.sleep(SETTLE_S)
+            result["rss_mb"] = _mb(srv.worker_status_kb("VmRSS"))
+            result["hwm_mb"] = _mb(srv.worker_status_kb("VmHWM"))
+            result["rss_idle_mb"] = _mb(rss_idle)
+            result["worker_threads"] = srv.worker_threads()
+            result["server_alive_after"] = srv.alive()
+
+            received = {"display_called": {}, "phone_called": {}, "events": 0, "disconnects": 0}
+            for role, _process, parent in workers:
+                parent.send("stop")
+            for role, _process, parent in workers:
+                if not parent.poll(RESULTS_TIMEOUT_S):
+                    raise RuntimeError(f"{role} client process sent no results")
+                kind, info = parent.recv()
+                if kind != "results":
+                    raise RuntimeError(f"{role} client process failed: {info}")
+                for number, times in info["display_called"].items():
+                    received["display_called"].setdefault(number, []).extend(times)
+                received["phone_called"].update(info["phone_called"])
+                received["events"] += info["events"]
+                received["disconnects"] += info["disconnects"]
+        finally:
+            for _role, process, parent in workers:
+                process.join(40)
+                if process.is_alive():
+                    process.terminate()
+                    process.join(5)
+                parent.close()
+        time.sleep(1.0)
+        result["rss_after_disconnect_mb"] = _mb(srv.worker_status_kb("VmRSS"))
+        _figures(result, calls_done, received, token_by_id)
+    return result
+
+
+def _mb(kb: int | None) -> float | None:
+    return None if kb is None else kb / 1024.0
+
+
+def _drive_calls(srv, calls: int, spacing_s: float, result: dict, log) -> list[dict]:
+    """Press call-next `calls` times, one every `spacing_s`, rotating over CALL_COUNTERS."""
+    done: list[dict] = []
+    sessions = {}
+    try:
+        for index, counter in enumerate(CALL_COUNTERS, start=1):
+            session = requests.Session()
+            token = bench_server.staff_token(srv.base_url, f"bench-officer-{index}",
+                                             srv.instance.officers[f"bench-officer-{index}"])
+            session.headers["Authorization"] = f"Bearer {token}"
+            sessions[counter] = session
+    except requests.RequestException as error:
+        result["calls_error"] = f"officer sign-in failed: {type(error).__name__}"
+        log(f"  [{srv.mode}] {result['calls_error']}")
+        return done
+    failures = consecutive = 0
+    cpu_before = srv.worker_cpu_seconds()
+    start = time.monotonic()
+    for index in range(calls):
+        counter = CALL_COUNTERS[index % len(CALL_COUNTERS)]
+        t0 = time.monotonic()
+        try:
+            response = sessions[counter].post(f"{srv.base_url}/api/counters/{counter}/call-next",
+                                              timeout=HTTP_TIMEOUT_S)
+            t1 = time.monotonic()
+            body = response.json() if response.status_code == 200 else None
+            done.append({"t0": t0, "t1": t1, "status": response.status_code, "counter": counter,
+                         "number": body and body.get("number"), "id": body and body.get("id")})
+            consecutive = 0
+        except requests.RequestException as error:
+            failures += 1
+            consecutive += 1
+            done.append({"t0": t0, "t1": None, "status": type(error).__name__, "counter": counter})
+            if consecutive >= MAX_CONSECUTIVE_HTTP_FAILURES:
+                result["calls_error"] = f"{consecutive} call-next requests in a row failed ({type(error).__name__})"
+                log(f"  [{srv.mode}] {result['calls_error']}; giving up")
+                break
+        next_at = start + (index + 1) * spacing_s
+        time.sleep(max(0.0, next_at - time.monotonic()))
+    cpu_after = srv.worker_cpu_seconds()
+    ok = [call for call in done if call["status"] == 200]
+    if cpu_before is not None and cpu_after is not None and ok:
+        result["server_cpu_per_call_ms"] = (cpu_after - cpu_before) * 1000.0 / len(done)
+    for session in sessions.values():
+        session.close()
+    return done
+
+
+def _figures(result: dict, calls: list[dict], received: dict, token_by_id: dict) -> None:
+    displays = result.get("displays_connected", 0)
+    display_lat, first_display_lat, phone_lat, http_lat = [], [], [], []
+    display_missing = phone_missing = phone_unwatched = 0
+    for call in calls:
+        if call["status"] != 200:
+            continue
+        http_lat.append(call["t1"] - call["t0"])
+        times = received["display_called"].get(call["number"], [])
+        if displays:
+            if len(times) >= displays:
+                display_lat.append(max(times) - call["t0"])
+            else:
+                display_missing += 1
+            if times:
+                first_display_lat.append(min(times) - call["t0"])
+        token = token_by_id.get(call["id"])
+        if token is None:
+            phone_unwatched += 1
+        elif token in received["phone_called"]:
+            phone_lat.append(received["phone_called"][token] - call["t0"])
+        else:
+            phone_missing += 1
+    result.update(
+        calls_sent=len(calls),
+        calls_200=sum(1 for call in calls if call["status"] == 200),
+        calls_204=sum(1 for call in calls if call["status"] == 204),
+        calls_failed=sum(1 for call in calls if call["status"] not in (200, 204)),
+        http_ms=summary_ms(http_lat),
+        display_all_ms=summary_ms(display_lat),
+        display_first_ms=summary_ms(first_display_lat),
+        display_missing=display_missing,
+        phone_ms=summary_ms(phone_lat),
+        phone_missing=phone_missing,
+        phone_unwatched=phone_unwatched,
+        client_events=received["events"],
+        client_disconnects=received["disconnects"],
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=("gevent", "threading"), default="gevent")
+    parser.add_argument("--displays", type=int, default=50)
+    parser.add_argument("--phones", type=int, default=950)
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--spacing", type=float, default=0.1, help="seconds between calls")
+    parser.add_argument("--phone-procs", type=int, default=2, help="client processes for the phones")
+    parser.add_argument("--connect-deadline", type=float, default=60.0, help="seconds for all clients to connect")
+    parser.add_argument("--keep", action="store_true", help="keep the instance folder and server log")
+    args = parser.parse_args(argv)
+    result = run(args.mode, displays=args.displays, phones=args.phones, calls=args.calls, spacing_s=args.spacing,
+                 phone_procs=args.phone_procs, connect_deadline_s=args.connect_deadline, keep=args.keep)
+    print(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""A bench server: a fresh demo instance tuned for load, `antrean serve` in a child process.
+
+The instance gets its kiosk rate limit lifted (office.toml `[kiosk] rate_limit`), four extra
+kiosks (`antrean kiosk add`) and four extra officers (`antrean user add`), all through the
+command line as an operator would. The server's output goes to a log file in the instance,
+never to a pipe nobody reads (a full pipe would stall the server under load).
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+BENCH_RATE_LIMIT = "100000 per minute"
+KIOSKS = 4
+OFFICERS = 4
+START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _cli(instance: Path, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "-m", "shared.cli", "--instance", str(instance), *args],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=True,
+    )
+    return result.stdout
+
+
+@dataclass
+class Instance:
+    """A prepared instance folder and the credentials made for it."""
+
+    path: Path
+    kiosk_tokens: list[str]
+    officers: dict[str, str]  # username -> password
+    demo_passwords: dict[str, str] = field(default_factory=dict)
+
+
+def prepare_instance(root: Path, *, kiosks: int = KIOSKS, officers: int = OFFICERS) -> Instance:
+    """A fresh demo office in `root` with a bench-sized kiosk rate limit, kiosks and officers."""
+    path = root / "instance"
+    kiosk_tokens = []
+    for index in range(1, kiosks + 1):
+        # The first command also creates the demo office in the empty folder.
+        kiosk_tokens.append(_cli(path, "kiosk", "add", f"bench-kiosk-{index}").strip().splitlines()[-1].strip())
+    config = path / "office.toml"
+    text, count = re.subn(r'(?m)^rate_limit\s*=\s*"[^"]*"', f'rate_limit = "{BENCH_RATE_LIMIT}"', config.read_text())
+    if count != 1:
+        raise RuntimeError("office.toml has no [kiosk] rate_limit line to rewrite")
+    config.write_text(text)
+    passwords = {}
+    for index in range(1, officers + 1):
+        username, password = f"bench-officer-{index}", secrets.token_hex(8)
+        _cli(path, "user", "add", username, "--role", "officer", "--password", password)
+        passwords[username] = password
+    note = (path / "demo-credentials.txt").read_text()
+    demo = dict(re.findall(r"user (\S+)\s+password (\S+)", note))
+    return Instance(path, kiosk_tokens, passwords, demo)
+
+
+@dataclass
+class BenchServer:
+    """`antrean serve` on loopback for one scenario."""
+
+    mode: str
+    base_url: str
+    instance: Instance
+    process: subprocess.Popen
+    log_path: Path
+    workdir: Path
+    keep: bool = False
+
+    def worker_pid(self) -> int | None:
+        """The gunicorn worker: the (only) child of the serving process."""
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            if children:
+                return int(children[0])
+        except OSError:
+            pass
+        for entry in Path("/proc").iterdir():  # fallback: scan for a process whose parent is ours
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                return int(entry.name)
+        return None
+
+    def worker_status_kb(self, key: str) -> int | None:
+        """A `kB` line of /proc/<worker>/status (VmRSS, VmHWM…)."""
+        pid = self.worker_pid()
+        if pid is None:
+            return None
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+
+    def worker_threads(self) -> int | None:
+        pid = self.worker_pid()
+        try:
+            return len(os.listdir(f"/proc/{pid}/task")) if pid else None
+        except OSError:
+            return None
+
+    def worker_cpu_seconds(self) -> float | None:
+        """utime + stime of the worker, in seconds."""
+        pid = self.worker_pid()
+        if pid is None:
+            return None
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log_tail(self, chars: int = 2000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+        if not self.keep:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> BenchServer:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+
+def start(mode: str, *, keep: bool = False) -> BenchServer:
+    """Prepare a fresh instance and start `antrean serve --async-mode MODE --quiet` on it."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"antrean-bench-{mode}-"))
+    instance = prepare_instance(workdir)
+    port = free_port()
+    log_path = workdir / "server.log"
+    log = open(log_path, "wb")  # noqa: SIM115 (handed to the child)
+    process = subprocess.Popen(
+        [PYTHON, "-m", "shared.cli", "--instance", str(instance.path), "serve", "--port", str(port),
+         "--async-mode", mode, "--quiet"],
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
+    log.close()
+    server = BenchServer(mode, f"http://127.0.0.1:{port}", instance, process, log_path, workdir, keep)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = server.log_tail()
+            server.stop()
+            raise RuntimeError(f"server exited: {tail}")
+        try:
+            if requests.get(f"{server.base_url}/api/services", timeout=1).status_code == 200:
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"server did not answer within {START_TIMEOUT_S:.0f} s")
+
+
+def staff_token(base_url: str, username: str, password: str) -> str:
+    response = requests.post(f"{base_url}/api/login", json={"username": username, "password": password}, timeout=10)
+    response.raise_for_status()
+    return response.json()["token"]

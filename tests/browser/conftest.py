@@ -1,0 +1,266 @@
+"""Browser fixtures: one Debian Chromium per session, a fresh context per screen.
+
+Every context gets two hooks:
+
+- the ticket PDF (`/api/tickets/<token>/pdf`) is intercepted and answered with a tiny HTML
+  page, because headless Chromium + Playwright crash ("Frame has been detached") when the
+  kiosk's hidden iframe loads a real PDF; the requested URLs are recorded in `pdf_requests`;
+- `window.print` is replaced in every frame by a recorder, so a test can assert that the
+  kiosk really asked to print, and which document (`printed_urls(page)`).
+
+Console errors and uncaught exceptions of every page are collected in `page_problems`, so a
+test can assert the screens ran without a script error or a CSP violation.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from tests.conftest import LiveServer, read_demo_logins  # noqa: E402
+
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+CHROMIUM = os.environ.get("ANTREAN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+ARTIFACTS = REPO / "tests" / "artifacts"
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+PDF_ROUTE = "**/api/tickets/*/pdf*"
+DESKTOP = {"width": 1366, "height": 900}
+KIOSK_SCREEN = {"width": 1080, "height": 1500}   # a portrait kiosk touch screen
+WALL_SCREEN = {"width": 1920, "height": 1080}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+
+# Runs in every frame before the page's own scripts: record print() instead of opening a dialog.
+PRINT_RECORDER = """
+(() => {
+  window.print = function () {
+    try {
+      var top = window.top;
+      top.__antreanPrinted = (top.__antreanPrinted || []).concat([window.location.href]);
+    } catch (error) { /* cross-origin frame */ }
+  };
+})();
+"""
+
+
+# -- the browser ------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's chromium; a missing browser is a failure (not a skip): `make test` installs it."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM!r}. The browser tests need Debian's chromium: run "
+            "`make chromium` (apt-get install chromium) or point ANTREAN_CHROMIUM at a chromium binary.",
+            pytrace=False,
+        )
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path) -> Browser:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Problem:
+    page_url: str
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"[{self.kind}] {self.page_url}: {self.text}"
+
+
+@dataclass
+class Contexts:
+    """Factory of browser contexts for one test; all are closed when the test ends."""
+
+    browser: Browser
+    pdf_requests: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    opened: list[BrowserContext] = field(default_factory=list)
+
+    def new(self, *, viewport: dict | None = None, **options) -> BrowserContext:
+        if "is_mobile" not in options:
+            options["viewport"] = viewport or DESKTOP
+        context = self.browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        context.route(PDF_ROUTE, self._fake_pdf)
+        context.add_init_script(PRINT_RECORDER)
+        context.on("page", self._watch)
+        self.opened.append(context)
+        return context
+
+    def _fake_pdf(self, route) -> None:
+        self.pdf_requests.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html; charset=utf-8",
+                      body="<!doctype html><title>ticket</title><p>printed ticket</p>")
+
+    def _watch(self, page: Page) -> None:
+        page.on("console", lambda message: message.type == "error" and self.problems.append(
+            Problem(page.url, "console", message.text)))
+        page.on("pageerror", lambda error: self.problems.append(Problem(page.url, "pageerror", str(error))))
+
+    def close(self) -> None:
+        for context in self.opened:
+            try:
+                context.close()
+            except Exception:  # the browser may already be gone after a crash
+                pass
+
+
+@pytest.fixture
+def contexts(browser) -> Contexts:
+    made = Contexts(browser)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def pdf_requests(contexts) -> list[str]:
+    return contexts.pdf_requests
+
+
+@pytest.fixture
+def page_problems(contexts) -> list[Problem]:
+    return contexts.problems
+
+
+def assert_no_page_problems(problems: list[Problem], ignore: str | None = None) -> None:
+    left = [p for p in problems if not (ignore and re.search(ignore, p.text))]
+    assert not left, "script errors on the pages:\n" + "\n".join(map(str, left))
+
+
+def printed_urls(page: Page) -> list[str]:
+    """The documents `print()` was called on (recorded by PRINT_RECORDER)."""
+    return page.evaluate("window.__antreanPrinted || []")
+
+
+# -- driving the screens ----------------------------------------------------------------
+
+def register_kiosk(context: BrowserContext, server: LiveServer) -> Page:
+    """Open the registration link `/kiosk/register#TOKEN`; the page submits itself."""
+    page = context.new_page()
+    page.goto(f"{server.base_url}/kiosk/register#{server.logins.kiosk_token}")
+    page.wait_for_url(f"{server.base_url}/kiosk/")
+    return page
+
+
+def sign_in(context: BrowserContext, server: LiveServer, username: str = "petugas") -> Page:
+    page = context.new_page()
+    page.goto(f"{server.base_url}/counter/login")
+    page.fill("#username", username)
+    page.fill("#password", server.logins.passwords[username])
+    with page.expect_navigation():
+        page.locator("form.stack button[type=submit]").click()
+    assert page.url == f"{server.base_url}/counter/", f"sign-in failed, ended on {page.url}"
+    return page
+
+
+def open_console(page: Page, server: LiveServer, number: int) -> None:
+    """Open a counter console and wait until its live channel is up."""
+    with page.expect_websocket(lambda ws: "/socket.io/" in ws.url):
+        page.goto(f"{server.base_url}/counter/{number}")
+
+
+def wait_display_ready(page: Page) -> None:
+    """The wall has received its first snapshot."""
+    page.wait_for_function("window.antreanDisplay && window.antreanDisplay.lastSeq() >= 0")
+
+
+def counter_cell(page: Page, name: str):
+    """The number shown for one counter in the wall's counter grid."""
+    return page.locator("#counter-grid li").filter(
+        has=page.locator(".counter-grid__name", has_text=re.compile(rf"^{re.escape(name)}$"))
+    ).locator(".counter-grid__number")
+
+
+def waiting_cell(page: Page, service_name: str):
+    """The waiting count shown for one service in the wall's waiting list."""
+    return page.locator("#waiting-list li").filter(
+        has=page.locator("span", has_text=re.compile(rf"^{re.escape(service_name)}$"))
+    ).locator("strong")
+
+
+def shoot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot to tests/artifacts/NAME.png (gitignored) for a human to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+    return path
+
+
+# -- the JSON API (to set the scene quickly) ----------------------------------------------
+
+def api_ticket(server: LiveServer, service: str = "perizinan_berusaha", lane: str = "general") -> dict:
+    response = requests.post(f"{server.base_url}/api/tickets", json={"service": service, "lane": lane},
+                             headers={"Authorization": f"Bearer {server.logins.kiosk_token}"}, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def api_staff_headers(server: LiveServer, username: str = "petugas") -> dict:
+    response = requests.post(f"{server.base_url}/api/login", timeout=10,
+                             json={"username": username, "password": server.logins.passwords[username]})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def api_counter(server: LiveServer, headers: dict, number: int, action: str = "call-next") -> dict | None:
+    response = requests.post(f"{server.base_url}/api/counters/{number}/{action}", json={},
+                             headers=headers, timeout=10)
+    assert response.status_code in (200, 204), response.text
+    return response.json() if response.status_code == 200 else None
+
+
+# -- a server on a port of our choosing (restartable) -----------------------------------------
+
+def serve_on(instance: Path, port: int, *, timeout: float = 30) -> LiveServer:
+    """`antrean serve` on a given port (so a restarted server is found by the same pages)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shared.cli", "--instance", str(instance), "serve", "--port", str(port), "--quiet"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            if requests.get(f"{base_url}/api/services", timeout=1).status_code == 200:
+                return LiveServer(base_url, instance, read_demo_logins(instance), process)
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"server did not answer on port {port} within {timeout} s")
+
+
+def stop_quickly(server: LiveServer) -> None:
+    """Stop the server without gunicorn's graceful wait for open websockets (like a crash)."""
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGINT)   # gunicorn: quick shutdown
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=5)

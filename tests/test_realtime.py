@@ -1,0 +1,101 @@
+"""Socket.IO namespaces through Flask-SocketIO's test client: who hears what, and who is refused."""
+import pytest
+
+from shared.web.extensions import socketio
+from tests.test_kiosk_api import TICKET, take
+
+
+def events(socket_client, name):
+    return [packet["args"][0] for packet in socket_client.get_received(socket_client_namespace(socket_client))
+            if packet["name"] == name]
+
+
+def socket_client_namespace(socket_client):
+    return socket_client._namespace
+
+
+@pytest.fixture
+def display(app, client):
+    socket_client = socketio.test_client(app, namespace="/display", flask_test_client=client)
+    socket_client._namespace = "/display"
+    return socket_client
+
+
+def test_display_gets_a_snapshot_on_connect(display):
+    [snapshot] = events(display, "snapshot")
+    assert {"seq", "calls", "waiting", "occupancy"} <= set(snapshot)
+
+
+def test_display_hears_calls_with_announcement_and_rising_seq(app, client, display, kiosk_headers, staff_headers):
+    display.get_received("/display")
+    take(client, kiosk_headers)
+    client.post("/api/counters/2/call-next", headers=staff_headers())
+    received = display.get_received("/display")
+    names = [packet["name"] for packet in received]
+    assert names == ["queue", "called", "queue"]
+    called = received[1]["args"][0]
+    assert called["number"] == "A-001" and called["counter"] == 2 and called["recall"] is False
+    assert called["announce"]["id"] == "Nomor antrean A nol nol satu, silakan menuju loket dua"
+    seqs = [packet["args"][0]["seq"] for packet in received]
+    assert seqs == sorted(seqs) and seqs[1] == seqs[0] + 1
+
+
+def test_phone_follows_its_ticket(app, client, kiosk_headers, staff_headers):
+    first = take(client, kiosk_headers).get_json()
+    mine = take(client, kiosk_headers).get_json()
+    phone = socketio.test_client(app, namespace="/ticket", flask_test_client=client)
+    phone.emit("watch", {"token": mine["token"]}, namespace="/ticket")
+    [initial] = [p["args"][0] for p in phone.get_received("/ticket") if p["name"] == "ticket"]
+    assert (initial["status"], initial["ahead"]) == ("waiting", 1)
+    officer = staff_headers()
+    client.post("/api/counters/1/call-next", headers=officer)
+    [update] = [p["args"][0] for p in phone.get_received("/ticket") if p["name"] == "ticket"]
+    assert (update["status"], update["ahead"]) == ("waiting", 0)
+    client.post("/api/counters/1/call-next", headers=officer)
+    [called] = [p["args"][0] for p in phone.get_received("/ticket") if p["name"] == "ticket"]
+    assert (called["status"], called["counter"]) == ("called", 1)
+    assert first["number"] != mine["number"]
+
+
+def test_phone_with_forged_token_gets_an_error_and_no_room(app, client, kiosk_headers, staff_headers):
+    phone = socketio.test_client(app, namespace="/ticket", flask_test_client=client)
+    phone.emit("watch", {"token": "forged"}, namespace="/ticket")
+    phone.emit("watch", "not even a dict", namespace="/ticket")
+    received = phone.get_received("/ticket")
+    assert [p["name"] for p in received] == ["error", "error"]
+    assert received[0]["args"][0]["error"]["code"] == "unknown_ticket"
+    take(client, kiosk_headers)
+    client.post("/api/counters/1/call-next", headers=staff_headers())
+    assert phone.get_received("/ticket") == []
+
+
+def test_phone_only_hears_its_own_ticket(app, client, kiosk_headers, staff_headers):
+    mine = take(client, kiosk_headers, {"service": "konsultasi", "lane": "general"}).get_json()
+    phone = socketio.test_client(app, namespace="/ticket", flask_test_client=client)
+    phone.emit("watch", {"token": mine["token"]}, namespace="/ticket")
+    phone.get_received("/ticket")
+    take(client, kiosk_headers)   # another service's queue: nothing changes for this phone
+    client.post("/api/counters/1/call-next", headers=staff_headers())
+    assert phone.get_received("/ticket") == []
+
+
+def test_staff_namespace_refuses_strangers(app, client):
+    stranger = socketio.test_client(app, namespace="/counter", flask_test_client=client)
+    assert not stranger.is_connected("/counter")
+    forged = socketio.test_client(app, namespace="/counter", auth={"token": "forged"})
+    assert not forged.is_connected("/counter")
+
+
+def test_staff_namespace_accepts_token_and_session(app, client, demo, staff_headers, kiosk_headers):
+    token = staff_headers()["Authorization"].split()[1]
+    by_token = socketio.test_client(app, namespace="/counter", auth={"token": token})
+    assert by_token.is_connected("/counter")
+    browser = app.test_client()
+    page = browser.get("/counter/login").get_data(as_text=True)
+    csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
+    browser.post("/counter/login", data={"username": "petugas", "password": demo.passwords["petugas"],
+                                         "csrf_token": csrf})
+    by_session = socketio.test_client(app, namespace="/counter", flask_test_client=browser)
+    assert by_session.is_connected("/counter")
+    take(client, kiosk_headers)
+    assert any(p["name"] == "queue" for p in by_session.get_received("/counter"))
