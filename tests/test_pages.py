@@ -1,0 +1,125 @@
+"""Browser pages through the test client: Indonesian by default, CSRF on every form, login walls."""
+import re
+
+import pytest
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def register_kiosk(client, demo) -> None:
+    page = client.get("/kiosk/register").get_data(as_text=True)
+    response = client.post("/kiosk/register", data={"token": demo.kiosk_token, "csrf_token": csrf_of(page)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/kiosk/")
+
+
+def login(client, demo, username="petugas") -> None:
+    page = client.get("/counter/login").get_data(as_text=True)
+    response = client.post("/counter/login", data={"username": username, "password": demo.passwords[username],
+                                                   "csrf_token": csrf_of(page)})
+    assert response.status_code == 302
+
+
+def test_pages_are_indonesian_by_default_and_english_on_request(client):
+    page = client.get("/counter/login").get_data(as_text=True)
+    assert '<html lang="id">' in page and "Masuk" in page
+    english = client.get("/counter/login?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Staff sign-in" in english
+    assert '<html lang="en">' in client.get("/counter/login").get_data(as_text=True), "the choice is remembered"
+
+
+def test_unregistered_browser_must_register_first(client):
+    assert client.get("/kiosk/").headers["Location"].endswith("/kiosk/register")
+    response = client.post("/kiosk/tickets", data={"service": "perizinan_berusaha", "lane": "general"})
+    assert response.status_code in (400, 401)
+
+
+def test_wrong_kiosk_token_is_refused(client):
+    page = client.get("/kiosk/register").get_data(as_text=True)
+    response = client.post("/kiosk/register", data={"token": "nope", "csrf_token": csrf_of(page)})
+    assert response.status_code == 401
+
+
+def test_kiosk_flow_issues_and_shows_a_ticket(client, demo):
+    register_kiosk(client, demo)
+    home = client.get("/kiosk/").get_data(as_text=True)
+    assert "Perizinan Berusaha" in home and "Kartu Kuning (AK/I)" in home
+    lanes = client.get("/kiosk/services/izin_kesehatan").get_data(as_text=True)
+    assert "Tenaga Kesehatan" in lanes and "Lansia" in lanes
+    form = {"service": "izin_kesehatan", "lane": "health_worker", "request_key": re.search(
+        r'name="request_key" value="([^"]+)"', lanes).group(1), "csrf_token": csrf_of(lanes)}
+    shown = client.post("/kiosk/tickets", data=form)
+    assert shown.status_code == 302
+    ticket_page = client.get(shown.headers["Location"]).get_data(as_text=True)
+    assert "B-001" in ticket_page and "<svg" in ticket_page and "/pdf?lang=id" in ticket_page
+    again = client.post("/kiosk/tickets", data=form)   # double press: same ticket, no second number
+    assert again.headers["Location"] == shown.headers["Location"]
+
+
+def test_kiosk_form_without_csrf_is_refused(client, demo):
+    register_kiosk(client, demo)
+    response = client.post("/kiosk/tickets", data={"service": "perizinan_berusaha", "lane": "general"})
+    assert response.status_code == 400
+    assert "Mohon maaf" in response.get_data(as_text=True)   # a friendly page, in Indonesian
+
+
+def test_kiosk_bad_service_gets_a_friendly_page(client, demo):
+    register_kiosk(client, demo)
+    lanes = client.get("/kiosk/services/perizinan_berusaha").get_data(as_text=True)
+    response = client.post("/kiosk/tickets", data={"service": "<b>x</b>", "lane": "general",
+                                                   "csrf_token": csrf_of(lanes)})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 404 and "<b>x</b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body
+
+
+@pytest.mark.parametrize("path", ["/counter/", "/counter/1", "/counter/1/panel"])
+def test_console_pages_need_login(client, path):
+    assert client.get(path).headers["Location"].endswith("/counter/login")
+
+
+def test_console_actions_need_login_and_csrf(client, demo):
+    assert client.post("/counter/1/call-next").status_code in (302, 400)
+    login(client, demo)
+    assert client.post("/counter/1/call-next").status_code == 400   # logged in, but no CSRF token
+
+
+def test_console_flow(client, demo, kiosk_headers):
+    client.post("/api/tickets", json={"service": "perizinan_berusaha", "lane": "general"}, headers=kiosk_headers)
+    login(client, demo)
+    assert "Loket 7 (Prioritas)" in client.get("/counter/").get_data(as_text=True)
+    console = client.get("/counter/1").get_data(as_text=True)
+    assert "A-001" in console
+    result = client.post("/counter/1/call-next", data={"csrf_token": csrf_of(console)}, follow_redirects=True)
+    page = result.get_data(as_text=True)
+    assert 'id="current-number">A-001' in page and "A-001 dipanggil" in page
+    panel = client.get("/counter/1/panel").get_data(as_text=True)
+    assert "<html" not in panel and "A-001" in panel
+
+
+def test_bad_login_shows_a_message(client):
+    page = client.get("/counter/login").get_data(as_text=True)
+    response = client.post("/counter/login", data={"username": "petugas", "password": "x", "csrf_token": csrf_of(page)})
+    assert response.status_code == 401 and 'role="alert"' in response.get_data(as_text=True)
+
+
+def test_status_page_and_forged_link(client, kiosk_headers):
+    ticket = client.post("/api/tickets", json={"service": "konsultasi", "lane": "senior"}, headers=kiosk_headers)
+    url = ticket.get_json()["status_url"].replace("http://localhost", "")
+    page = client.get(url).get_data(as_text=True)
+    assert "E-001" in page and "Batalkan" in page
+    forged = client.get(url + "x")
+    assert forged.status_code == 404 and "tidak berlaku" in forged.get_data(as_text=True)
+
+
+def test_display_page_and_security_headers(client):
+    response = client.get("/display/")
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert '/vendor/socket.io.min.js' in response.get_data(as_text=True)
+
+
+def test_vendor_route_serves_only_whitelisted_files(client):
+    assert client.get("/vendor/socket.io.min.js").status_code == 200
+    assert client.get("/vendor/../package.json").status_code == 404
+    assert client.get("/vendor/axe-core/axe.min.js").status_code == 404

@@ -1,0 +1,33 @@
+"""Server set-up that needs no running server: log redaction, persistent secret, async modes."""
+from shared.instance import secret_key
+from shared.server import ASYNC_MODES, DEFAULT_ASYNC_MODE, OfficeServer, redact
+from shared.web import create_app
+
+
+def test_access_log_hides_ticket_tokens():
+    assert redact("/t/WzEsMTc5NTYy.abc") == "/t/…"
+    assert redact("/api/tickets/WzEs.abc/pdf") == "/api/tickets/…/pdf"
+    assert redact("/kiosk/tickets/WzEs.abc") == "/kiosk/tickets/…"
+    assert redact("/api/queue") == "/api/queue"
+
+
+def test_secret_key_is_made_once_and_kept(instance_dir):
+    first = create_app({"TESTING": True}, instance_path=instance_dir).secret_key
+    second = create_app({"TESTING": True}, instance_path=instance_dir).secret_key
+    assert first == second and len(first) >= 32
+
+
+def test_serve_uses_one_production_worker(instance_dir):
+    server = OfficeServer(str(instance_dir), "127.0.0.1", 5999)
+    assert DEFAULT_ASYNC_MODE == "gevent"
+    assert server.cfg.workers == 1
+    assert server.cfg.worker_class_str == ASYNC_MODES["gevent"]["worker_class"]
+    assert "werkzeug" not in server.cfg.worker_class_str.lower()
+
+
+def test_secret_file_is_private(instance_dir):
+    from shared.instance import InstancePaths
+
+    paths = InstancePaths(instance_dir)
+    assert secret_key(paths)
+    assert paths.secret.stat().st_mode & 0o077 == 0
