@@ -26,7 +26,7 @@ def watch(data):
     join_room(ticket_room(ticket.id))
     payload = context.office().ticket_status(context.db(), ticket)
     publisher = _publisher()
-    publisher.watch(request.sid, ticket.id)
+    publisher.watch(request.sid, ticket)
     publisher.remember_sent(ticket.id, payload)
     emit("ticket", payload)
 

@@ -7,6 +7,7 @@ layer claims the chosen ticket atomically, so choosing here can stay simple and 
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from .model import COUNTER_OPEN, GENERAL, CounterDesk, Ticket
@@ -36,3 +37,13 @@ def people_ahead(ticket: Ticket, waiting: Iterable[Ticket]) -> int:
     """How many waiting tickets of the same service will be called before this one."""
     key = call_order(ticket)
     return sum(1 for other in waiting if other.service == ticket.service and other.id != ticket.id and call_order(other) < key)
+
+
+def queue_positions(waiting: Iterable[Ticket]) -> dict[int, int]:
+    """People ahead of every waiting ticket at once (one sort, not one scan per ticket)."""
+    ahead_in_service: Counter[str] = Counter()
+    positions = {}
+    for ticket in sorted(waiting, key=call_order):
+        positions[ticket.id] = ahead_in_service[ticket.service]
+        ahead_in_service[ticket.service] += 1
+    return positions

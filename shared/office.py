@@ -262,18 +262,20 @@ class Office:
 
     def ticket_status(self, db: Connection, ticket: Ticket) -> dict:
         """The body of `GET /api/tickets/<token>`: what the visitor's phone shows."""
-        with db.snapshot():
-            waiting = db.waiting(ticket.business_date, (ticket.service,)) if ticket.status == WAITING else []
-        return self.ticket_view(ticket, waiting)
+        ahead = 0
+        if ticket.status == WAITING:
+            with db.snapshot():
+                ahead = calling.people_ahead(ticket, db.waiting(ticket.business_date, (ticket.service,)))
+        return self.ticket_view(ticket, ahead)
 
-    def ticket_view(self, ticket: Ticket, waiting: list[Ticket]) -> dict:
-        """A ticket's public view, given the waiting tickets of its service."""
+    def ticket_view(self, ticket: Ticket, ahead: int) -> dict:
+        """A ticket's public view, given how many are ahead of it."""
         return {
             "number": ticket.number,
             "service": ticket.service,
             "lane": ticket.lane,
             "status": ticket.status,
-            "ahead": calling.people_ahead(ticket, waiting) if ticket.status == WAITING else 0,
+            "ahead": ahead if ticket.status == WAITING else 0,
             "estimate_min": None,
             "counter": ticket.counter if ticket.status in (CALLED, SERVING) else None,
         }

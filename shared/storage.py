@@ -297,6 +297,15 @@ class Connection:
         row = self.raw.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
         return _ticket(row) if row else None
 
+    def tickets_by_id(self, ticket_ids: list[int]) -> list[Ticket]:
+        """Several tickets in one query (chunked below SQLite's variable limit)."""
+        tickets = []
+        for start in range(0, len(ticket_ids), 900):
+            chunk = ticket_ids[start:start + 900]
+            rows = self.raw.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id IN ({_marks(chunk)})", chunk)
+            tickets.extend(_ticket(row) for row in rows)
+        return tickets
+
     def tickets_in(self, business_date: str, statuses: tuple[str, ...], services: tuple[str, ...] | None = None) -> list[Ticket]:
         """Today's tickets in these states (optionally of these services), oldest first."""
         sql = f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE business_date = ? AND status IN ({_marks(statuses)})"

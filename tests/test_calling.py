@@ -1,7 +1,7 @@
 """The calling rule, as pure functions: no app, no database, no clock."""
 from datetime import datetime, timedelta, timezone
 
-from shared.calling import can_serve, choose_next, people_ahead
+from shared.calling import can_serve, choose_next, people_ahead, queue_positions
 from shared.model import COUNTER_PAUSED, CounterDesk, Ticket
 
 START = datetime(2026, 11, 25, 1, 0, tzinfo=timezone.utc)
@@ -54,3 +54,11 @@ def test_people_ahead_follows_the_calling_order():
     assert people_ahead(waiting[1], waiting) == 2
     assert people_ahead(waiting[2], waiting) == 0
     assert people_ahead(waiting[3], waiting) == 0   # other service, own queue
+
+
+def test_queue_positions_agree_with_people_ahead():
+    waiting = [ticket(1, minutes=0), ticket(2, "disability", minutes=4), ticket(3, minutes=1),
+               ticket(4, service="x", minutes=2), ticket(5, "senior", minutes=3), ticket(6, service="x", minutes=0)]
+    positions = queue_positions(waiting)
+    assert positions == {t.id: people_ahead(t, waiting) for t in waiting}
+    assert positions[2] == 1 and positions[6] == 0

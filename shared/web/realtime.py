@@ -16,8 +16,10 @@ from __future__ import annotations
 import logging
 import queue as queue_module
 
+from .. import calling
 from ..clock import utc_now
 from ..events import QueueChanged, TicketCalled
+from ..model import Ticket
 from ..office import Office
 from ..storage import Connection
 
@@ -43,6 +45,7 @@ class Publisher:
         self._queue: queue_module.Queue | None = None
         self._watchers: dict[int, set[str]] = {}
         self._watching: dict[str, set[int]] = {}
+        self._service_of: dict[int, str] = {}
         self._last_sent: dict[int, dict] = {}
         self._db: Connection | None = None
 
@@ -100,10 +103,11 @@ class Publisher:
 
     # -- visitors' phones ---------------------------------------------------------------
 
-    def watch(self, client: str, ticket_id: int) -> None:
+    def watch(self, client: str, ticket: Ticket) -> None:
         """A phone started watching a ticket (the handler has put it in the room)."""
-        self._watchers.setdefault(ticket_id, set()).add(client)
-        self._watching.setdefault(client, set()).add(ticket_id)
+        self._watchers.setdefault(ticket.id, set()).add(client)
+        self._watching.setdefault(client, set()).add(ticket.id)
+        self._service_of[ticket.id] = ticket.service
 
     def forget(self, client: str) -> None:
         """A phone disconnected: stop computing updates nobody will receive."""
@@ -113,11 +117,13 @@ class Publisher:
             if not clients:
                 self._watchers.pop(ticket_id, None)
                 self._last_sent.pop(ticket_id, None)
+                self._service_of.pop(ticket_id, None)
 
     def remember_sent(self, ticket_id: int, payload: dict) -> None:
         self._last_sent[ticket_id] = payload
 
     def _update_watchers(self, db: Connection, events: list) -> None:
+        """Send each watched ticket whose view changed its new view, in one pass per batch."""
         if not self._watchers:
             return
         services: set[str] = set()
@@ -129,14 +135,18 @@ class Publisher:
             elif isinstance(event, TicketCalled):
                 services.add(event.service)
                 touched.add(event.ticket_id)
-        watched = list(self._watchers)
+        affected = [ticket_id for ticket_id in self._watchers
+                    if ticket_id in touched or self._service_of.get(ticket_id) in services]
+        if not affected:
+            return
         with db.snapshot():
-            tickets = [db.ticket(ticket_id) for ticket_id in watched]
-            tickets = [t for t in tickets if t is not None and (t.id in touched or t.service in services)]
-            dates = {t.business_date for t in tickets}
-            waiting = [w for date in dates for w in db.waiting(date, tuple(services) or None)]
+            tickets = db.tickets_by_id(affected)
+            services.update(ticket.service for ticket in tickets)
+            waiting = [w for date in {t.business_date for t in tickets} for w in db.waiting(date, tuple(services))]
+        positions = calling.queue_positions(waiting)
         for ticket in tickets:
-            payload = self.office.ticket_view(ticket, waiting)
+            self._service_of[ticket.id] = ticket.service
+            payload = self.office.ticket_view(ticket, positions.get(ticket.id, 0))
             if self._last_sent.get(ticket.id) != payload:
                 self._last_sent[ticket.id] = payload
                 self.socketio.emit("ticket", payload, namespace=TICKET, to=ticket_room(ticket.id))
