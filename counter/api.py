@@ -59,7 +59,7 @@ def counter_waiting(number: int):
 @bp.post("/api/counters/<int:number>/<action>")
 @staff_required()
 def counter_action(number: int, action: str):
-    """Staff: call-next, recall, start, done, no-show or transfer at a counter."""
+    """Staff: call-next, recall, start, done, no-show, transfer; open, pause or close the counter."""
     if action not in ACTIONS:
         raise DomainError(N_("Not found."), code="not_found", status=404)
     service = text_field(json_body(), "service", limit=40) if action == "transfer" else None

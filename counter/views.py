@@ -15,12 +15,16 @@ from shared.web.auth import SessionUser, current_staff, staff_required
 from shared.web.extensions import limiter
 
 from . import bp
-from .actions import ACTIONS, run_action
+from .actions import ACTIONS, COUNTER_STATE_OF, run_action
 from .api import LOGIN_LIMIT
 
 ACTION_DONE = {
     "recall": N_("Called again."), "start": N_("Service started."), "done": N_("Marked as done."),
     "no-show": N_("Marked as not present."), "transfer": N_("Sent to the other service."),
+}
+
+COUNTER_STATE_DONE = {
+    "open": N_("The counter is open."), "pause": N_("The counter is on a break."), "close": N_("The counter is closed."),
 }
 
 
@@ -81,7 +85,9 @@ def act(number: int, action: str):
     except DomainError as error:
         flash(gettext(error.message, **error.details), "error")
     else:
-        if action == "call-next":
+        if action in COUNTER_STATE_OF:
+            message = gettext(COUNTER_STATE_DONE[action])
+        elif action == "call-next":
             message = gettext("Called %(number)s.", number=ticket["number"]) if ticket else gettext("Nobody is waiting.")
         else:
             message = gettext(ACTION_DONE[action])

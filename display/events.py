@@ -1,4 +1,5 @@
 """Socket.IO namespace `/display`: public, read-only; the server pushes, clients only listen."""
+from flask import current_app
 from flask_socketio import emit
 
 from shared.web import context
@@ -9,4 +10,4 @@ from shared.web.realtime import DISPLAY
 @socketio.on("connect", namespace=DISPLAY)
 def connect(*_args):
     """Display connects → server sends it a full `snapshot` (also after every reconnect)."""
-    emit("snapshot", context.office().snapshot(context.db(), context.now()))
+    emit("snapshot", current_app.extensions["antrean.publisher"].snapshot(context.db(), context.now()))

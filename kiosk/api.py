@@ -30,7 +30,6 @@ def list_services():
 
 
 @bp.post("/api/tickets")
-@csrf_exempt
 @kiosk_required
 @limiter.limit(kiosk_rate_limit, key_func=kiosk_rate_key)
 def issue_ticket():

@@ -1,7 +1,8 @@
 """Realtime events: what changed, produced inside a write and published after its commit.
 
-Each event carries the `seq` allocated in its transaction, so screens can tell a missed
-event from an old one. The publisher (`shared.web.realtime`) is the only sender.
+They reach the publisher (`shared.web.realtime`, the only sender) in commit order; the
+publisher numbers what it actually sends with `seq`, so a gap on a screen always means a
+missed message.
 """
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ class TicketCalled:
     """A ticket was called (or recalled) to a counter: the display announces it."""
 
     name = "called"
-    seq: int
     ticket_id: int
     number: str
     counter: int
@@ -28,6 +28,5 @@ class QueueChanged:
     """Waiting lists or counters changed without a call: screens refresh their snapshot."""
 
     name = "queue"
-    seq: int
     services: tuple[str, ...] = ()
     ticket_ids: tuple[int, ...] = field(default=())

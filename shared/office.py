@@ -1,8 +1,8 @@
 """The office's queue operations: issue, call, recall, start, done, no-show, transfer, cancel.
 
 Each operation is one write transaction that asks the calling rule (`shared.calling`) who is
-next, changes tickets through `shared.storage`, allocates the realtime `seq`, and hands its
-events to the publisher only after the commit. Nothing here knows about Flask.
+next, changes tickets through `shared.storage`, and hands its events to the publisher only
+after the commit. Nothing here knows about Flask.
 """
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ class Office:
             )
             if request_key:
                 db.remember_answer(scope, request_key, 201, {"ticket_id": ticket.id}, now)
-            self._publish_after_commit(db, [QueueChanged(db.next_event_seq(), (service,), (ticket.id,))])
+            self._publish_after_commit(db, [QueueChanged((service,), (ticket.id,))])
         return ticket
 
     def cancel(self, db: Connection, ticket_id: int, now: datetime) -> Ticket:
@@ -102,7 +102,7 @@ class Office:
             if ticket.status not in (OUTSIDE, INVITED, WAITING):
                 raise InvalidState(N_("This ticket can no longer be cancelled."))
             ticket = db.change_ticket(ticket, CANCELLED, now=now, detail="cancelled by visitor")
-            self._publish_after_commit(db, [QueueChanged(db.next_event_seq(), (ticket.service,), (ticket.id,))])
+            self._publish_after_commit(db, [QueueChanged((ticket.service,), (ticket.id,))])
         return ticket
 
     # -- counters -----------------------------------------------------------------------
@@ -137,7 +137,7 @@ class Office:
         with self.store.write(db):
             self.desk(db, number)
             db.set_counter_state(number, state, staff_id, now)
-            self._publish_after_commit(db, [QueueChanged(db.next_event_seq())])
+            self._publish_after_commit(db, [QueueChanged()])
         return self.desk(db, number)
 
     def call_next(self, db: Connection, number: int, *, staff_id: int | None, now: datetime,
@@ -169,7 +169,7 @@ class Office:
                 answer = (200, self.ticket_summary(called))
             else:
                 if current is not None:
-                    events.append(QueueChanged(db.next_event_seq(), tuple(changed_services), (current.id,)))
+                    events.append(QueueChanged(tuple(changed_services), (current.id,)))
                 answer = (204, None)
             if idempotency_key:
                 db.remember_answer(scope, idempotency_key, answer[0], answer[1], now)
@@ -210,7 +210,7 @@ class Office:
             moved = db.change_ticket(ticket, WAITING, now=now, staff_id=staff_id, at_counter=number,
                                      detail=f"transfer {ticket.service} -> {service}",
                                      service=service, lane=lane, counter=None, called_at=None)
-            self._publish_after_commit(db, [QueueChanged(db.next_event_seq(), (ticket.service, service), (moved.id,))])
+            self._publish_after_commit(db, [QueueChanged((ticket.service, service), (moved.id,))])
         return self.ticket_summary(moved)
 
     def _move_active(self, db: Connection, number: int, allowed: tuple[str, ...], to_status: str, *,
@@ -218,7 +218,7 @@ class Office:
         with self.store.write(db):
             ticket = self._active(db, number, allowed)
             ticket = db.change_ticket(ticket, to_status, now=now, staff_id=staff_id)
-            self._publish_after_commit(db, [QueueChanged(db.next_event_seq(), (ticket.service,), (ticket.id,))])
+            self._publish_after_commit(db, [QueueChanged((ticket.service,), (ticket.id,))])
         return self.ticket_summary(ticket)
 
     def _active(self, db: Connection, number: int, allowed: tuple[str, ...]) -> Ticket:
@@ -236,7 +236,7 @@ class Office:
 
     def _called_event(self, db: Connection, ticket: Ticket, *, recall: bool) -> TicketCalled:
         return TicketCalled(
-            seq=db.next_event_seq(), ticket_id=ticket.id, number=ticket.number, counter=ticket.counter,
+            ticket_id=ticket.id, number=ticket.number, counter=ticket.counter,
             service=ticket.service, lane=ticket.lane, recall=recall,
             announce=announcement(ticket.number, ticket.counter),
         )
@@ -280,14 +280,16 @@ class Office:
             "counter": ticket.counter if ticket.status in (CALLED, SERVING) else None,
         }
 
-    def snapshot(self, db: Connection, now: datetime) -> dict:
-        """The body of `GET /api/queue` and the `snapshot`/`queue` events: what a display renders."""
+    def snapshot(self, db: Connection, now: datetime, seq: int) -> dict:
+        """The body of `GET /api/queue` and the `snapshot`/`queue` events: what a display renders.
+
+        `seq` is the publisher's number of the last event sent before this read.
+        """
         zone = self.config.zone
         date = self.today(now)
         with db.snapshot():
-            seq = db.event_seq()
             counts = db.count_by_status(date)
-            calls = db.active_calls()
+            calls = db.active_calls(date)
             recent = db.recent_calls(date, RECENT_CALLS)
             states = db.counter_states()
         waiting = {

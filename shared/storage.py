@@ -5,7 +5,7 @@ officer saw survives a power cut. Multi-step writes run inside `Store.write()`, 
 a process-wide lock and `BEGIN IMMEDIATE`: the lock keeps writers of this server in line
 without busy-waiting, the immediate transaction keeps other processes (the CLI) out, and
 callbacks registered with `after_commit` run in commit order, which keeps realtime events
-in `seq` order. Everything returned is a dataclass or plain data, never a cursor.
+in order. Everything returned is a dataclass or plain data, never a cursor.
 """
 from __future__ import annotations
 
@@ -28,12 +28,6 @@ BUSY_TIMEOUT_MS = 5000
 # Each entry upgrades the schema by one version; applied once, in order, at start-up.
 MIGRATIONS: tuple[str, ...] = (
     """
-    CREATE TABLE meta (
-        key TEXT PRIMARY KEY,
-        value INTEGER NOT NULL
-    );
-    INSERT INTO meta (key, value) VALUES ('event_seq', 0);
-
     -- The last number given per service per business day; a new day starts a new row,
     -- so numbering restarts at 001 without any reset job.
     CREATE TABLE ticket_numbers (
@@ -72,6 +66,8 @@ MIGRATIONS: tuple[str, ...] = (
         ticket_id INTEGER NOT NULL REFERENCES tickets (id),
         from_status TEXT,
         to_status TEXT NOT NULL,
+        -- The service at the time of the change (a transfer changes the ticket's service).
+        service TEXT NOT NULL,
         counter INTEGER,
         staff_id INTEGER REFERENCES users (id),
         kiosk_id INTEGER REFERENCES kiosks (id),
@@ -251,17 +247,6 @@ class Connection:
         """Run `callback` once the current write has committed (never if it rolls back)."""
         self._after_commit.append(callback)
 
-    # -- event sequence ---------------------------------------------------------------
-
-    def event_seq(self) -> int:
-        return self.raw.execute("SELECT value FROM meta WHERE key = 'event_seq'").fetchone()[0]
-
-    def next_event_seq(self) -> int:
-        """The next `seq` for realtime events; durable, so it keeps rising across restarts."""
-        return self.raw.execute(
-            "UPDATE meta SET value = value + 1 WHERE key = 'event_seq' RETURNING value"
-        ).fetchone()[0]
-
     # -- tickets ----------------------------------------------------------------------
 
     def next_ticket_sequence(self, business_date: str, service: str) -> int:
@@ -288,8 +273,9 @@ class Connection:
             (business_date, service, lane, sequence, number, service, status, channel, kiosk_id, stamp, stamp),
         ).fetchone()[0]
         self.raw.execute(
-            "INSERT INTO ticket_events (ticket_id, from_status, to_status, kiosk_id, at) VALUES (?, NULL, ?, ?, ?)",
-            (ticket_id, status, kiosk_id, stamp),
+            "INSERT INTO ticket_events (ticket_id, from_status, to_status, service, kiosk_id, at) "
+            "VALUES (?, NULL, ?, ?, ?, ?)",
+            (ticket_id, status, service, kiosk_id, stamp),
         )
         return self.ticket(ticket_id)
 
@@ -328,12 +314,12 @@ class Connection:
         ).fetchone()
         return _ticket(row) if row else None
 
-    def active_calls(self) -> list[Ticket]:
-        """Tickets currently called to or served at a counter, newest call first."""
+    def active_calls(self, business_date: str) -> list[Ticket]:
+        """Today's tickets currently called to or served at a counter, newest call first."""
         rows = self.raw.execute(
-            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE status IN ({_marks(ACTIVE_AT_COUNTER)}) "
-            "AND counter IS NOT NULL ORDER BY called_at DESC",
-            ACTIVE_AT_COUNTER,
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE business_date = ? "
+            f"AND status IN ({_marks(ACTIVE_AT_COUNTER)}) AND counter IS NOT NULL ORDER BY called_at DESC",
+            (business_date, *ACTIVE_AT_COUNTER),
         )
         return [_ticket(row) for row in rows]
 
@@ -341,7 +327,7 @@ class Connection:
         """The last calls of the day (recalls included), newest first, for the display."""
         rows = self.raw.execute(
             """
-            SELECT t.number, t.service, t.lane, e.counter, e.at
+            SELECT t.number, e.service, t.lane, e.counter, e.at
             FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
             WHERE e.to_status = ? AND t.business_date = ? AND e.counter IS NOT NULL
             ORDER BY e.id DESC LIMIT ?
@@ -383,21 +369,22 @@ class Connection:
             at_counter = columns.get("counter", ticket.counter)
         self.raw.execute(
             """
-            INSERT INTO ticket_events (ticket_id, from_status, to_status, counter, staff_id, at, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ticket_events (ticket_id, from_status, to_status, service, counter, staff_id, at, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            (ticket.id, ticket.status, to_status, at_counter, staff_id, to_utc_text(now), detail),
+            (ticket.id, ticket.status, to_status, columns.get("service", ticket.service), at_counter, staff_id,
+             to_utc_text(now), detail),
         )
         return self.ticket(ticket.id)
 
     def ticket_events(self, ticket_id: int) -> list[dict]:
         """The audit trail of one ticket, oldest first."""
         rows = self.raw.execute(
-            "SELECT from_status, to_status, counter, staff_id, kiosk_id, at, detail FROM ticket_events "
+            "SELECT from_status, to_status, service, counter, staff_id, kiosk_id, at, detail FROM ticket_events "
             "WHERE ticket_id = ? ORDER BY id",
             (ticket_id,),
         )
-        keys = ("from_status", "to_status", "counter", "staff_id", "kiosk_id", "at", "detail")
+        keys = ("from_status", "to_status", "service", "counter", "staff_id", "kiosk_id", "at", "detail")
         return [dict(zip(keys, row)) for row in rows]
 
     # -- counters ---------------------------------------------------------------------

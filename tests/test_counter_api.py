@@ -96,5 +96,17 @@ def test_queue_snapshot_is_public(client, kiosk_headers, staff_headers):
     assert snapshot["waiting"]["izin_kesehatan"]["health_worker"] == 1
     client.post("/api/counters/3/call-next", headers=staff_headers())
     after = client.get("/api/queue").get_json()
-    assert after["seq"] == snapshot["seq"] + 1
+    assert after["seq"] == snapshot["seq"] + 2   # a `called` and a `queue` were sent
     assert after["calls"][0]["number"] == "B-001" and after["calls"][0]["counter"] == 3
+
+
+def test_counter_can_pause_close_and_reopen(client, kiosk_headers, staff_headers):
+    officer = staff_headers()
+    take(client, kiosk_headers)
+    assert client.post("/api/counters/1/pause", headers=officer).get_json() == {"number": 1, "state": "paused"}
+    assert client.get("/api/counters").get_json()[0]["state"] == "paused"
+    assert_error(client.post("/api/counters/1/call-next", headers=officer), 409, "invalid_state")
+    assert client.get("/api/queue").get_json()["counters"]["1"] == "paused"
+    assert client.post("/api/counters/1/close", headers=officer).get_json()["state"] == "closed"
+    assert client.post("/api/counters/1/open", headers=officer).get_json()["state"] == "open"
+    assert client.post("/api/counters/1/call-next", headers=officer).status_code == 200

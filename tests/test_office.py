@@ -72,12 +72,14 @@ def test_call_next_completes_the_previous_ticket_and_publishes_after_commit(offi
     assert db.ticket(second.id).status == "done"
 
 
-def test_seq_rises_by_one_per_event(office, db):
+def test_events_are_published_once_per_committed_write(office, db):
     issue(office, db)
     office.call_next(db, 1, staff_id=OFFICER, now=NOW)
-    seqs = [event.seq for events in office.published for event in events]
-    assert seqs == list(range(1, len(seqs) + 1))
-    assert office.snapshot(db, NOW)["seq"] == seqs[-1]
+    with pytest.raises(DomainError):
+        office.recall(db, 2, staff_id=OFFICER, now=NOW)   # refused: nothing published
+    assert [[type(event).__name__ for event in events] for events in office.published] == [
+        ["QueueChanged"], ["TicketCalled"]]
+    assert office.snapshot(db, NOW, 41)["seq"] == 41
 
 
 def test_reserved_counter_calls_priority_lanes_only(office, db):
@@ -145,7 +147,7 @@ def test_paused_counter_cannot_call(office, db):
     with pytest.raises(DomainError) as error:
         office.call_next(db, 1, staff_id=OFFICER, now=NOW)
     assert error.value.code == "invalid_state"
-    assert office.snapshot(db, NOW)["counters"]["1"] == "paused"
+    assert office.snapshot(db, NOW, 0)["counters"]["1"] == "paused"
 
 
 def test_cancel_only_before_the_call(office, db):
@@ -160,7 +162,7 @@ def test_cancel_only_before_the_call(office, db):
 def test_snapshot_counts_waiting_per_service_and_lane(office, db):
     issue(office, db), issue(office, db, lane="senior"), issue(office, db, service="kartu_kuning")
     office.call_next(db, 4, staff_id=OFFICER, now=NOW)
-    snapshot = office.snapshot(db, NOW)
+    snapshot = office.snapshot(db, NOW, 0)
     assert snapshot["waiting"]["perizinan_berusaha"] == {"general": 1, "health_worker": 0, "senior": 1, "disability": 0}
     assert snapshot["waiting"]["kartu_kuning"]["general"] == 0
     assert snapshot["occupancy"] == {"inside": 3, "max": None}
@@ -176,6 +178,18 @@ def test_ticket_status_reports_people_ahead(office, db):
         "number": "A-001", "service": "perizinan_berusaha", "lane": "general", "status": "called",
         "ahead": 0, "estimate_min": None, "counter": 1}
     assert office.ticket_status(db, tickets[2])["ahead"] == 1
+
+
+def test_display_calls_are_today_only_and_keep_the_called_service(office, db):
+    yesterday = office.issue_ticket(db, service="konsultasi", lane="general", now=NOW - timedelta(days=1))
+    office.call_next(db, 6, staff_id=OFFICER, now=NOW - timedelta(days=1))
+    assert office.snapshot(db, NOW, 0)["calls"] == []
+    today = issue(office, db, service="konsultasi")
+    office.call_next(db, 6, staff_id=OFFICER, now=NOW)
+    office.transfer(db, 6, "pengambilan_dokumen", staff_id=OFFICER, now=NOW)
+    [recent] = office.snapshot(db, NOW, 0)["recent"]
+    assert (recent["number"], recent["service"]) == (today.number, "konsultasi")
+    assert yesterday.business_date != today.business_date
 
 
 def test_queue_events_name_the_changed_service(office, db):

@@ -4,7 +4,8 @@
 the write lock); a single background task drains the queue and emits:
 
 - `/display`: `called` for every call or recall, then one `queue` snapshot per batch, so a
-  burst of tickets costs the wall displays one message, not one per ticket;
+  burst of tickets costs the wall displays one message, not one per ticket; every message
+  sent gets the next `seq`, so a screen that sees a gap knows it missed one;
 - `/counter` (staff): the same, so consoles refresh their waiting lists;
 - `/ticket`: a `ticket` update to each watched ticket whose view changed (position,
   called, done…), computed in one pass over the waiting lists.
@@ -14,6 +15,7 @@ Rooms are chosen here and in the namespace handlers, never by clients.
 from __future__ import annotations
 
 import logging
+import time
 import queue as queue_module
 
 from .. import calling
@@ -48,6 +50,9 @@ class Publisher:
         self._service_of: dict[int, str] = {}
         self._last_sent: dict[int, dict] = {}
         self._db: Connection | None = None
+        # Numbers the messages actually sent; starting from the clock keeps it rising across
+        # restarts, and screens take the `snapshot` they get on reconnect as the new base.
+        self.seq = int(time.time() * 1000)
 
     def start(self) -> None:
         """Start the background sender; called once per serving process."""
@@ -81,22 +86,29 @@ class Publisher:
             self._db = self.office.store.connect()
         return self._db
 
+    def snapshot(self, db: Connection, now=None) -> dict:
+        """The queue snapshot, stamped with the `seq` of the last event already sent."""
+        return self.office.snapshot(db, now or utc_now(), self.seq)
+
+    def _next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
     def deliver(self, events: list) -> None:
-        """Emit a batch of events in `seq` order, then one fresh snapshot."""
+        """Emit a batch: a `called` per call, then one fresh snapshot; `seq` +1 per message."""
         if not events:
             return
         db = self._connection()
-        now = utc_now()
-        for event in sorted(events, key=lambda item: item.seq):
+        for event in events:
             if isinstance(event, TicketCalled):
                 payload = {
-                    "seq": event.seq, "number": event.number, "counter": event.counter,
+                    "seq": self._next_seq(), "number": event.number, "counter": event.counter,
                     "service": event.service, "lane": event.lane, "recall": event.recall,
                     "announce": event.announce,
                 }
                 self.socketio.emit("called", payload, namespace=DISPLAY)
                 self.socketio.emit("called", payload, namespace=COUNTER, to=STAFF_ROOM)
-        snapshot = self.office.snapshot(db, now)
+        snapshot = self.office.snapshot(db, utc_now(), self._next_seq())
         self.socketio.emit("queue", snapshot, namespace=DISPLAY)
         self.socketio.emit("queue", snapshot, namespace=COUNTER, to=STAFF_ROOM)
         self._update_watchers(db, events)
