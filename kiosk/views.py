@@ -72,7 +72,7 @@ def show_ticket(token: str):
     ticket = ticket_from_token(token)
     office = context.office()
     status = office.ticket_status(context.db(), ticket)
-    url = status_url(ticket)
+    url = status_url(ticket, str(get_locale()))
     return render_template(
         "kiosk/ticket.html", ticket=ticket, status=status, token=token,
         service=office.config.service(ticket.service),

@@ -24,9 +24,10 @@ def ticket_from_token(token: str) -> Ticket:
     return ticket
 
 
-def status_url(ticket: Ticket) -> str:
-    """The absolute URL a phone opens from the QR code."""
-    return url_for("kiosk.status_page", token=token_for(ticket), _external=True)
+def status_url(ticket: Ticket, language: str = "id") -> str:
+    """The absolute URL a phone opens from the QR code, in the language the ticket was taken in."""
+    return url_for("kiosk.status_page", token=token_for(ticket), lang=None if language == "id" else language,
+                   _external=True)
 
 
 def issued_body(ticket: Ticket) -> dict:
@@ -60,6 +61,6 @@ def ticket_pdf_bytes(ticket: Ticket, language: str) -> bytes:
         lane_name=config.lane_name(ticket.lane, language),
         issued_at_text=f"{issued:%d-%m-%Y %H:%M} {issued.tzname()}",
         ahead=status["ahead"],
-        status_url=status_url(ticket),
+        status_url=status_url(ticket, language),
         language=language,
     ))

@@ -123,3 +123,20 @@ def test_vendor_route_serves_only_whitelisted_files(client):
     assert client.get("/vendor/socket.io.min.js").status_code == 200
     assert client.get("/vendor/../package.json").status_code == 404
     assert client.get("/vendor/axe-core/axe.min.js").status_code == 404
+
+
+def test_english_ticket_links_to_an_english_status_page(client, demo):
+    register_kiosk(client, demo)
+    lanes = client.get("/kiosk/services/konsultasi?lang=en").get_data(as_text=True)
+    shown = client.post("/kiosk/tickets", data={"service": "konsultasi", "lane": "general",
+                                                "csrf_token": csrf_of(lanes)})
+    page = client.get(shown.headers["Location"]).get_data(as_text=True)
+    assert "/pdf?lang=en" in page
+    token = shown.headers["Location"].rsplit("/", 1)[1]
+    from shared.qr import qr_svg  # the QR on screen encodes the status URL with the language
+    assert qr_svg(f"http://localhost/t/{token}?lang=en", title="QR E-001") in page
+
+
+def test_visitor_error_page_does_not_send_visitors_to_staff_pages(client):
+    page = client.get("/t/forged-token").get_data(as_text=True)
+    assert 'href="/"' not in page and "/counter" not in page

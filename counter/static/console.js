@@ -33,7 +33,10 @@
           if (response.redirected || !response.ok) { window.location.reload(); return null; }
           return response.text();
         })
-        .then(function (html) { if (html !== null) { root.innerHTML = html; } })
+        .then(function (html) {
+          // A button pressed while the panel was loading keeps its page: never swap it away.
+          if (html !== null && !root.querySelector("form[data-sent]")) { root.innerHTML = html; }
+        })
         .catch(function () { /* offline: the next event or reconnect refreshes */ });
     }, 150);
   }

@@ -5,7 +5,7 @@ Unexpected faults are logged with the request path only: never bodies, tokens or
 """
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -38,7 +38,15 @@ def error_response(status: int, code: str, message: str, **details):
         response = jsonify({"error": {"code": code, "message": text}})
         response.status_code = status
         return response
-    return render_template("error.html", status=status, code=code, message=text), status
+    return render_template("error.html", status=status, code=code, message=text, back_url=_back_url()), status
+
+
+def _back_url() -> str | None:
+    """Where a person on this screen should go next: the kiosk or console start, not the staff index."""
+    for prefix, endpoint in (("/kiosk", "kiosk.home"), ("/counter", "counter.pick"), ("/display", "display.wall")):
+        if request.path.startswith(prefix):
+            return url_for(endpoint)
+    return None
 
 
 def register_error_handlers(app: Flask) -> None:

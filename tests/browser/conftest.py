@@ -101,9 +101,7 @@ class Contexts:
     opened: list[BrowserContext] = field(default_factory=list)
 
     def new(self, *, viewport: dict | None = None, **options) -> BrowserContext:
-        if "is_mobile" not in options:
-            options["viewport"] = viewport or DESKTOP
-        context = self.browser.new_context(**options)
+        context = self.browser.new_context(viewport=viewport or DESKTOP, **options)
         context.set_default_timeout(10_000)
         context.route(PDF_ROUTE, self._fake_pdf)
         context.add_init_script(PRINT_RECORDER)
@@ -178,14 +176,16 @@ def sign_in(context: BrowserContext, server: LiveServer, username: str = "petuga
 
 
 def open_console(page: Page, server: LiveServer, number: int) -> None:
-    """Open a counter console and wait until its live channel is up."""
-    with page.expect_websocket(lambda ws: "/socket.io/" in ws.url):
+    """Open a counter console; wait until its live channel is up and its first refresh is done
+    (the console re-fetches its panel when the socket connects)."""
+    with page.expect_response(lambda response: response.url.endswith(f"/counter/{number}/panel")):
         page.goto(f"{server.base_url}/counter/{number}")
+    page.wait_for_timeout(100)  # the fetched panel replaces the old one
 
 
 def wait_display_ready(page: Page) -> None:
     """The wall has received its first snapshot."""
-    page.wait_for_function("window.antreanDisplay && window.antreanDisplay.lastSeq() >= 0")
+    page.wait_for_function("() => window.antreanDisplay && window.antreanDisplay.lastSeq() >= 0")
 
 
 def counter_cell(page: Page, name: str):
@@ -264,3 +264,49 @@ def stop_quickly(server: LiveServer) -> None:
         except subprocess.TimeoutExpired:
             server.process.kill()
             server.process.wait(timeout=5)
+
+
+# -- one populated office for the page-by-page checks (accessibility, language) ----------------
+
+@dataclass
+class Scene:
+    """A running office with calls and a waiting list, and signed-in browser contexts."""
+
+    server: LiveServer
+    contexts: Contexts
+    kiosk: BrowserContext          # a registered kiosk
+    staff: BrowserContext          # petugas, signed in
+    waiting: dict                  # A-003, waiting (issue body)
+    called: dict                   # A-001, called at counter 1 (issue body)
+
+    def page(self, context: BrowserContext, path: str) -> Page:
+        page = context.new_page()
+        page.goto(f"{self.server.base_url}{path}")
+        return page
+
+
+@pytest.fixture(scope="session")
+def scene(browser, tmp_path_factory) -> Scene:
+    """Started once: A-001 called at counter 1, A-002 (senior) at counter 7, A-003 and B-001 waiting.
+
+    The contexts bypass the pages' CSP, so that axe-core can be injected as a script tag."""
+    from tests.conftest import start_server
+
+    server = start_server(tmp_path_factory.mktemp("scene") / "instance")
+    made = Contexts(browser)
+    try:
+        kiosk = made.new(viewport=KIOSK_SCREEN, bypass_csp=True)
+        register_kiosk(kiosk, server).close()
+        staff = made.new(bypass_csp=True)
+        sign_in(staff, server, "petugas").close()
+        called = api_ticket(server)
+        api_ticket(server, lane="senior")
+        waiting = api_ticket(server)
+        api_ticket(server, service="izin_kesehatan")
+        officer = api_staff_headers(server)
+        assert api_counter(server, officer, 7)["number"] == "A-002"    # priority lanes go first
+        assert api_counter(server, officer, 1)["number"] == called["number"] == "A-001"
+        yield Scene(server, made, kiosk, staff, waiting, called)
+    finally:
+        made.close()
+        server.stop()
