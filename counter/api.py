@@ -12,7 +12,7 @@ from shared.web.extensions import limiter
 from shared.web.requests import idempotency_key, json_body, text_field
 
 from . import bp
-from .actions import ACTIONS, run_action
+from .actions import ACTIONS, FIELDS, action_fields, run_action
 
 LOGIN_LIMIT = "10 per 5 minutes"
 
@@ -59,12 +59,11 @@ def counter_waiting(number: int):
 @bp.post("/api/counters/<int:number>/<action>")
 @staff_required()
 def counter_action(number: int, action: str):
-    """Staff: call-next, recall, start, done, no-show, transfer; open, pause or close the counter."""
+    """Staff: call-next, call, recall, start, done, no-show, transfer, return; open, pause, close."""
     if action not in ACTIONS:
         raise DomainError(N_("Not found."), code="not_found", status=404)
-    service = text_field(json_body(), "service", limit=40) if action == "transfer" else None
-    status, ticket = run_action(action, number, current_staff().id, service=service,
-                                idempotency_key=idempotency_key())
+    fields = action_fields(action, json_body()) if action in FIELDS else {}
+    status, ticket = run_action(action, number, current_staff().id, fields, idempotency_key=idempotency_key())
     if status == 204:
         return "", 204
     return jsonify(ticket), status

@@ -15,12 +15,25 @@ from shared.web.auth import SessionUser, current_staff, staff_required
 from shared.web.extensions import limiter
 
 from . import bp
-from .actions import ACTIONS, COUNTER_STATE_OF, run_action
+from .actions import ACTIONS, COUNTER_STATE_OF, action_fields, run_action
 from .api import LOGIN_LIMIT
 
 ACTION_DONE = {
     "recall": N_("Called again."), "start": N_("Service started."), "done": N_("Marked as done."),
     "no-show": N_("Marked as not present."), "transfer": N_("Sent to the other service."),
+}
+
+# How the console explains the queue policy's choice to the officer.
+RULE_NAMES = {
+    "max_wait": N_("waited longest (maximum wait reached)"),
+    "appointment": N_("appointment time has come"),
+    "fairness": N_("fairness: general visitor after several priority calls"),
+    "reserved_lane": N_("lane reserved for this counter"),
+    "assisting": N_("helping other lanes (none of this counter's lanes wait)"),
+    "priority_lane": N_("priority lane"),
+    "service_priority": N_("priority service"),
+    "arrival": N_("first come, first served"),
+    "out_of_order": N_("called out of order by staff"),
 }
 
 COUNTER_STATE_DONE = {
@@ -80,15 +93,18 @@ def act(number: int, action: str):
     if action not in ACTIONS:
         return redirect(url_for("counter.console", number=number))
     try:
-        status, ticket = run_action(action, number, current_staff().id, service=request.form.get("service"),
+        fields = action_fields(action, request.form)
+        status, ticket = run_action(action, number, current_staff().id, fields,
                                     idempotency_key=(request.form.get("request_key") or "")[:100] or None)
     except DomainError as error:
         flash(gettext(error.message, **error.details), "error")
     else:
         if action in COUNTER_STATE_OF:
             message = gettext(COUNTER_STATE_DONE[action])
-        elif action == "call-next":
+        elif action in ("call-next", "call"):
             message = gettext("Called %(number)s.", number=ticket["number"]) if ticket else gettext("Nobody is waiting.")
+        elif action == "return":
+            message = gettext("%(number)s is back in the queue.", number=ticket["number"])
         else:
             message = gettext(ACTION_DONE[action])
         flash(message, "info")
@@ -99,8 +115,11 @@ def _panel_context(number: int) -> dict:
     office, db = context.office(), context.db()
     desk = office.desk(db, number)
     waiting = office.waiting_for(db, number, context.now())
+    decision = office.next_decision(db, number, context.now())
     return {
         "desk": desk,
+        "next": decision,
+        "rule_names": RULE_NAMES,
         "current": db.active_at_counter(number),
         "waiting": waiting,
         "now": context.now(),

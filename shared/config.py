@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .model import GENERAL, LANES
+from .policy import COUNTER_MODES, DEFAULT_LANE_CLASSES, PolicyConfig
 
 CONFIG_NAME = "office.toml"
 DEMO_TEMPLATE = Path(__file__).parent / "demo" / "office.toml"
@@ -56,6 +58,7 @@ class CounterConfig:
     name: str
     services: tuple[str, ...]
     lanes: tuple[str, ...] | None
+    mode: str = "strict"
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class OfficeConfig:
     services: tuple[ServiceConfig, ...]
     counters: tuple[CounterConfig, ...]
     lane_names: dict[str, Names] = field(default_factory=dict)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
     ticket_token_days: int = 2
     kiosk_idle_seconds: int = 20
     kiosk_rate_limit: str = "60 per minute"
@@ -170,9 +174,19 @@ def parse_config(raw: dict) -> OfficeConfig:
                 if lane not in LANES:
                     raise ConfigError(f"{where}.lanes: unknown lane {lane!r} (known: {', '.join(LANES)})")
             lanes = tuple(lanes)
+        mode = item.get("mode", "strict")
+        if mode not in COUNTER_MODES:
+            raise ConfigError(f"{where}.mode: must be 'strict' or 'assisting'")
         counter_name = item.get("name") or f"Loket {number}"
-        counters.append(CounterConfig(number, str(counter_name), tuple(counter_services), lanes))
+        counters.append(CounterConfig(number, str(counter_name), tuple(counter_services), lanes, mode))
     _unique([c.number for c in counters], "counters", "number")
+    for index, service in enumerate(services):
+        for lane in service.lanes:
+            if not any(service.code in c.services and (c.lanes is None or c.mode == "assisting" or lane in c.lanes)
+                       for c in counters):
+                raise ConfigError(f"services[{index}].lanes: no counter can call {service.code} tickets "
+                                  f"in lane {lane!r}; add it to a counter's services")
+    policy = _policy(_table(raw, "policy", required=False), codes)
 
     kiosk = _table(raw, "kiosk", required=False)
     idle = kiosk.get("idle_seconds", 20)
@@ -192,10 +206,54 @@ def parse_config(raw: dict) -> OfficeConfig:
         services=tuple(services),
         counters=tuple(sorted(counters, key=lambda c: c.number)),
         lane_names=lane_names,
+        policy=policy,
         ticket_token_days=token_days,
         kiosk_idle_seconds=idle,
         kiosk_rate_limit=rate_limit,
     )
+
+
+def _policy(table: dict, service_codes: set[str]) -> PolicyConfig:
+    """The `[policy]` table; anything left out keeps its documented default."""
+    defaults = PolicyConfig()
+    lane_classes = dict(DEFAULT_LANE_CLASSES)
+    for lane, value in (table.get("lane_classes") or {}).items():
+        if lane not in LANES:
+            raise ConfigError(f"policy.lane_classes.{lane}: unknown lane (known: {', '.join(LANES)})")
+        lane_classes[lane] = _whole(value, f"policy.lane_classes.{lane}", 0, 9)
+    service_classes = {}
+    for code, value in (table.get("service_classes") or {}).items():
+        if code not in service_codes:
+            raise ConfigError(f"policy.service_classes.{code}: unknown service")
+        service_classes[code] = _whole(value, f"policy.service_classes.{code}", 0, 9)
+
+    def minutes(key: str, default: timedelta | None, allow_off: bool = False) -> timedelta | None:
+        if key not in table:
+            return default
+        value = table[key]
+        if allow_off and value == 0:
+            return None
+        return timedelta(minutes=_whole(value, f"policy.{key}", 0 if allow_off else 1, 24 * 60))
+
+    streak = table.get("max_priority_streak", defaults.max_priority_streak)
+    return PolicyConfig(
+        lane_classes=lane_classes,
+        service_classes=service_classes,
+        max_priority_streak=None if streak == 0 else _whole(streak, "policy.max_priority_streak", 0, 50),
+        max_wait=minutes("max_wait_min", defaults.max_wait, allow_off=True),
+        appointment_early=minutes("appointment_early_min", defaults.appointment_early),
+        appointment_grace=minutes("appointment_grace_min", defaults.appointment_grace),
+        no_show_return=minutes("no_show_return_min", defaults.no_show_return),
+        no_show_max_returns=_whole(table.get("no_show_max_returns", defaults.no_show_max_returns),
+                                   "policy.no_show_max_returns", 0, 10),
+        max_recalls=_whole(table.get("max_recalls", defaults.max_recalls), "policy.max_recalls", 0, 20),
+    )
+
+
+def _whole(value, where: str, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ConfigError(f"{where}: must be a whole number from {low} to {high}")
+    return value
 
 
 def _table(raw: dict, key: str, required: bool = True) -> dict:

@@ -51,6 +51,8 @@ class Ticket:
     called_at: datetime | None = None
     counter: int | None = None
     recalls: int = 0
+    appointment_at: datetime | None = None
+    returns: int = 0
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class CounterDesk:
     services: tuple[str, ...]
     lanes: tuple[str, ...] | None
     state: str = COUNTER_OPEN
+    mode: str = "strict"
 
 
 @dataclass(frozen=True)

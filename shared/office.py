@@ -1,6 +1,6 @@
 """The office's queue operations: issue, call, recall, start, done, no-show, transfer, cancel.
 
-Each operation is one write transaction that asks the calling rule (`shared.calling`) who is
+Each operation is one write transaction that asks the queue policy (`shared.policy`) who is
 next, changes tickets through `shared.storage`, and hands its events to the publisher only
 after the commit. Nothing here knows about Flask.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from . import calling
+from . import policy as queue_policy
 from .announce import announcement
 from .clock import business_date, to_office_iso
 from .config import OfficeConfig
-from .errors import Conflict, NotFound, Unprocessable
+from .errors import Conflict, InvalidRequest, NotFound, Unprocessable
 from .events import QueueChanged, TicketCalled
 from .i18n import N_
 from .model import (
@@ -112,7 +112,7 @@ class Office:
         states = db.counter_states()
         return [
             CounterDesk(counter.number, counter.name, counter.services, counter.lanes,
-                        states.get(counter.number, COUNTER_OPEN))
+                        states.get(counter.number, COUNTER_OPEN), counter.mode)
             for counter in self.config.counters
         ]
 
@@ -122,13 +122,25 @@ class Office:
         if counter is None:
             raise UnknownCounter(N_("Unknown counter: %(counter)s."), counter=number)
         state = db.counter_states().get(number, COUNTER_OPEN)
-        return CounterDesk(counter.number, counter.name, counter.services, counter.lanes, state)
+        return CounterDesk(counter.number, counter.name, counter.services, counter.lanes, state, counter.mode)
 
     def waiting_for(self, db: Connection, number: int, now: datetime) -> list[Ticket]:
-        """The tickets this counter may call, in the order it would call them."""
+        """The tickets this counter may call, in the standing order of the queue policy."""
         desk = self.desk(db, number)
         waiting = db.waiting(self.today(now), desk.services)
-        return sorted((t for t in waiting if calling.can_serve(desk, t)), key=calling.call_order)
+        policy = self.config.policy
+        return sorted((t for t in waiting if queue_policy.can_serve(desk, t)), key=lambda t: queue_policy.order_key(t, policy))
+
+    def next_decision(self, db: Connection, number: int, now: datetime) -> queue_policy.Decision | None:
+        """Who call-next would call now at this counter, and by which rule (shown to the officer)."""
+        desk = self.desk(db, number)
+        return self._decide(db, desk, now)
+
+    def _decide(self, db: Connection, desk: CounterDesk, now: datetime) -> queue_policy.Decision | None:
+        policy = self.config.policy
+        date = self.today(now)
+        recent = db.recent_call_lanes(desk.number, date, policy.max_priority_streak or 0) if desk.lanes is None else []
+        return queue_policy.choose(db.waiting(date, desk.services), desk, now, policy, recent)
 
     def set_counter_state(self, db: Connection, number: int, state: str, staff_id: int | None, now: datetime) -> CounterDesk:
         """Open, pause or close a counter, so calling and displays follow staff rotation."""
@@ -144,8 +156,9 @@ class Office:
                   idempotency_key: str | None = None) -> tuple[int, dict | None]:
         """Complete the counter's current ticket and call the next one: (200, ticket) or (204, None).
 
-        With an idempotency key the first answer is stored in the same transaction, so a
-        repeat (double press, retried request) gets that answer instead of another call.
+        The queue policy chooses inside the write transaction, so two counters pressing Next
+        at once never get the same ticket. With an idempotency key the first answer is stored
+        in the same transaction, so a repeat (double press, retried request) gets that answer.
         """
         scope = f"call-next:{number}:{staff_id}"
         with self.store.write(db):
@@ -153,36 +166,95 @@ class Office:
                 remembered = db.remembered_answer(scope, idempotency_key)
                 if remembered is not None:
                     return remembered
-            desk = self.desk(db, number)
-            if desk.state != COUNTER_OPEN:
-                raise InvalidState(N_("This counter is not open."))
+            desk = self._open_desk(db, number)
             events: list = []
-            changed_services: set[str] = set()
-            current = db.active_at_counter(number)
-            if current is not None:
-                db.change_ticket(current, DONE, now=now, staff_id=staff_id, detail="completed by call-next")
-                changed_services.add(current.service)
-            chosen = calling.choose_next(db.waiting(self.today(now), desk.services), desk)
-            if chosen is not None:
-                called = db.change_ticket(chosen, CALLED, now=now, counter=number, staff_id=staff_id, called_at=now)
-                events.append(self._called_event(db, called, recall=False))
-                answer = (200, self.ticket_summary(called))
+            current = self._complete_current(db, number, staff_id, now)
+            decision = self._decide(db, desk, now)
+            if decision is not None:
+                answer = (200, self._call(db, decision, number, staff_id, now, events))
             else:
                 if current is not None:
-                    events.append(QueueChanged(tuple(changed_services), (current.id,)))
+                    events.append(QueueChanged((current.service,), (current.id,)))
                 answer = (204, None)
             if idempotency_key:
                 db.remember_answer(scope, idempotency_key, answer[0], answer[1], now)
             self._publish_after_commit(db, events)
         return answer
 
+    def call_ticket(self, db: Connection, number: int, ticket_number: str, reason: str, *,
+                    staff_id: int | None, now: datetime) -> dict:
+        """Call one waiting ticket out of the policy's order; the reason goes into the audit trail."""
+        reason = (reason or "").strip()
+        if not 3 <= len(reason) <= 200:
+            raise InvalidRequest(N_("Give a reason (3-200 characters) for calling out of order."))
+        with self.store.write(db):
+            desk = self._open_desk(db, number)
+            ticket = db.ticket_by_number(self.today(now), str(ticket_number).strip().upper())
+            if ticket is None or ticket.status != WAITING or not queue_policy.can_serve(desk, ticket):
+                raise InvalidState(N_("That ticket is not waiting for this counter."))
+            self._complete_current(db, number, staff_id, now)
+            events: list = []
+            decision = queue_policy.Decision(ticket, queue_policy.OUT_OF_ORDER, now - ticket.arrived_at)
+            summary = self._call(db, decision, number, staff_id, now, events, note=reason)
+            self._publish_after_commit(db, events)
+        return summary
+
+    def _open_desk(self, db: Connection, number: int) -> CounterDesk:
+        desk = self.desk(db, number)
+        if desk.state != COUNTER_OPEN:
+            raise InvalidState(N_("This counter is not open."))
+        return desk
+
+    def _complete_current(self, db: Connection, number: int, staff_id: int | None, now: datetime) -> Ticket | None:
+        current = db.active_at_counter(number)
+        if current is not None:
+            db.change_ticket(current, DONE, now=now, staff_id=staff_id, detail="completed by call-next")
+        return current
+
+    def _call(self, db: Connection, decision: queue_policy.Decision, number: int, staff_id: int | None,
+              now: datetime, events: list, note: str | None = None) -> dict:
+        detail = f"rule:{decision.rule}" + (f" reason:{note}" if note else "")
+        called = db.change_ticket(decision.ticket, CALLED, now=now, counter=number, staff_id=staff_id,
+                                  called_at=now, detail=detail)
+        events.append(self._called_event(called, recall=False))
+        return dict(self.ticket_summary(called), reason=self.reason(decision))
+
+    def reason(self, decision: queue_policy.Decision) -> dict:
+        """Why the policy chose a ticket, for the officer: rule, lane and minutes waited."""
+        return {"rule": decision.rule, "lane": decision.ticket.lane,
+                "waited_min": int(decision.waited.total_seconds() // 60)}
+
+    def return_ticket(self, db: Connection, number: int, ticket_number: str, *, staff_id: int | None,
+                      now: datetime) -> dict:
+        """A visitor marked absent came back in time: they rejoin the queue in their old place."""
+        policy = self.config.policy
+        with self.store.write(db):
+            self.desk(db, number)
+            ticket = db.ticket_by_number(self.today(now), str(ticket_number).strip().upper())
+            if ticket is None or ticket.status != NO_SHOW:
+                raise InvalidState(N_("That ticket was not marked absent today."))
+            if ticket.returns >= policy.no_show_max_returns:
+                raise InvalidState(N_("This ticket has already come back the most times allowed."), code="return_limit")
+            absent_since = db.last_change_to(ticket.id, NO_SHOW)
+            if absent_since is None or now - absent_since > policy.no_show_return:
+                raise InvalidState(N_("Too late to come back with this ticket; please take a new one."),
+                                   code="return_expired")
+            back = db.change_ticket(ticket, WAITING, now=now, staff_id=staff_id, at_counter=number,
+                                    detail="returned after no-show", counter=None, called_at=None,
+                                    returns=ticket.returns + 1)
+            self._publish_after_commit(db, [QueueChanged((back.service,), (back.id,))])
+        return self.ticket_summary(back)
+
     def recall(self, db: Connection, number: int, *, staff_id: int | None, now: datetime) -> dict:
         """Announce the counter's called ticket again."""
         with self.store.write(db):
             ticket = self._active(db, number, (CALLED,))
+            if ticket.recalls >= self.config.policy.max_recalls:
+                raise InvalidState(N_("This ticket has been called again the most times allowed."),
+                                   code="recall_limit")
             ticket = db.change_ticket(ticket, CALLED, now=now, staff_id=staff_id,
                                       detail="recall", recalls=ticket.recalls + 1)
-            self._publish_after_commit(db, [self._called_event(db, ticket, recall=True)])
+            self._publish_after_commit(db, [self._called_event(ticket, recall=True)])
         return self.ticket_summary(ticket)
 
     def start(self, db: Connection, number: int, *, staff_id: int | None, now: datetime) -> dict:
@@ -234,7 +306,7 @@ class Office:
             raise NotFound(N_("Unknown ticket."), code="unknown_ticket")
         return ticket
 
-    def _called_event(self, db: Connection, ticket: Ticket, *, recall: bool) -> TicketCalled:
+    def _called_event(self, ticket: Ticket, *, recall: bool) -> TicketCalled:
         return TicketCalled(
             ticket_id=ticket.id, number=ticket.number, counter=ticket.counter,
             service=ticket.service, lane=ticket.lane, recall=recall,
@@ -265,7 +337,8 @@ class Office:
         ahead = 0
         if ticket.status == WAITING:
             with db.snapshot():
-                ahead = calling.people_ahead(ticket, db.waiting(ticket.business_date, (ticket.service,)))
+                waiting = db.waiting(ticket.business_date, (ticket.service,))
+                ahead = queue_policy.people_ahead(ticket, waiting, self.config.policy)
         return self.ticket_view(ticket, ahead)
 
     def ticket_view(self, ticket: Ticket, ahead: int) -> dict:

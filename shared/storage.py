@@ -112,11 +112,17 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (scope, key)
     );
     """,
+    """
+    -- Queue policy: booked time of a checked-in appointment; how often a no-show came back.
+    ALTER TABLE tickets ADD COLUMN appointment_at TEXT;
+    ALTER TABLE tickets ADD COLUMN returns INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX ticket_events_by_counter ON ticket_events (counter, id);
+    """,
 )
 
 _TICKET_COLUMNS = (
     "id, business_date, service, lane, sequence, number, status, channel, "
-    "arrived_at, issued_at, called_at, counter, recalls"
+    "arrived_at, issued_at, called_at, counter, recalls, appointment_at, returns"
 )
 
 
@@ -127,7 +133,7 @@ def hash_token(token: str) -> str:
 
 def _ticket(row: sqlite3.Row | tuple) -> Ticket:
     (ticket_id, business_date, service, lane, sequence, number, status, channel,
-     arrived_at, issued_at, called_at, counter, recalls) = row
+     arrived_at, issued_at, called_at, counter, recalls, appointment_at, returns) = row
     return Ticket(
         id=ticket_id,
         business_date=business_date,
@@ -142,6 +148,8 @@ def _ticket(row: sqlite3.Row | tuple) -> Ticket:
         called_at=parse_utc(called_at),
         counter=counter,
         recalls=recalls,
+        appointment_at=parse_utc(appointment_at),
+        returns=returns,
     )
 
 
@@ -338,6 +346,33 @@ class Connection:
             {"number": number, "service": service, "lane": lane, "counter": counter, "called_at": parse_utc(at)}
             for number, service, lane, counter, at in rows
         ]
+
+    def recent_call_lanes(self, counter: int, business_date: str, limit: int) -> list[str]:
+        """Lanes of this counter's latest calls today (recalls excluded), newest first."""
+        rows = self.raw.execute(
+            """
+            SELECT t.lane FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+            WHERE e.counter = ? AND e.to_status = ? AND e.from_status != ? AND t.business_date = ?
+            ORDER BY e.id DESC LIMIT ?
+            """,
+            (counter, CALLED, CALLED, business_date, limit),
+        )
+        return [lane for (lane,) in rows]
+
+    def ticket_by_number(self, business_date: str, number: str) -> Ticket | None:
+        """Today's ticket with this printed number (numbers are unique per day)."""
+        row = self.raw.execute(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE business_date = ? AND number = ?", (business_date, number)
+        ).fetchone()
+        return _ticket(row) if row else None
+
+    def last_change_to(self, ticket_id: int, status: str) -> datetime | None:
+        """When the ticket last entered this status."""
+        row = self.raw.execute(
+            "SELECT at FROM ticket_events WHERE ticket_id = ? AND to_status = ? ORDER BY id DESC LIMIT 1",
+            (ticket_id, status),
+        ).fetchone()
+        return parse_utc(row[0]) if row else None
 
     def count_by_status(self, business_date: str) -> dict[tuple[str, str, str], int]:
         """Ticket counts keyed by (service, lane, status) for one business day."""

@@ -197,3 +197,66 @@ def test_queue_events_name_the_changed_service(office, db):
     [event] = office.published[-1]
     assert isinstance(event, QueueChanged)
     assert event.services == ("izin_kesehatan",) and event.ticket_ids == (ticket.id,)
+
+
+def test_call_next_says_why(office, db):
+    issue(office, db), issue(office, db, lane="senior", minutes=1)
+    status, called = office.call_next(db, 1, staff_id=OFFICER, now=NOW + timedelta(minutes=6))
+    assert called["reason"] == {"rule": "priority_lane", "lane": "senior", "waited_min": 5}
+    assert db.ticket_events(called["id"])[-1]["detail"] == "rule:priority_lane"
+
+
+def test_fairness_streak_is_read_from_the_counters_calls(office, db):
+    general = issue(office, db)
+    seniors = [issue(office, db, lane="senior", minutes=m) for m in (1, 2, 3, 4)]
+    called = [office.call_next(db, 1, staff_id=OFFICER, now=NOW + timedelta(minutes=5))[1] for _ in range(4)]
+    assert [c["number"] for c in called] == [seniors[0].number, seniors[1].number, seniors[2].number, general.number]
+    assert called[3]["reason"]["rule"] == "fairness"
+
+
+def test_out_of_order_call_needs_a_reason_and_is_audited(office, db):
+    first, second = issue(office, db), issue(office, db, minutes=1)
+    with pytest.raises(DomainError) as error:
+        office.call_ticket(db, 1, second.number, "", staff_id=OFFICER, now=NOW)
+    assert error.value.code == "invalid_request"
+    called = office.call_ticket(db, 1, second.number.lower(), "document pick-up only", staff_id=OFFICER, now=NOW)
+    assert (called["number"], called["reason"]["rule"]) == (second.number, "out_of_order")
+    assert db.ticket_events(second.id)[-1]["detail"] == "rule:out_of_order reason:document pick-up only"
+    with pytest.raises(DomainError):
+        office.call_ticket(db, 7, first.number, "not a priority lane", staff_id=OFFICER, now=NOW)   # strict counter
+
+
+def test_recall_limit(office, db):
+    issue(office, db)
+    office.call_next(db, 1, staff_id=OFFICER, now=NOW)
+    for _ in range(office.config.policy.max_recalls):
+        office.recall(db, 1, staff_id=OFFICER, now=NOW)
+    with pytest.raises(DomainError) as error:
+        office.recall(db, 1, staff_id=OFFICER, now=NOW)
+    assert (error.value.status, error.value.code) == (409, "recall_limit")
+
+
+def test_absent_visitor_returns_in_their_old_place_once(office, db):
+    absent = issue(office, db)
+    later = issue(office, db, minutes=5)
+    office.call_next(db, 1, staff_id=OFFICER, now=NOW + timedelta(minutes=6))
+    office.no_show(db, 1, staff_id=OFFICER, now=NOW + timedelta(minutes=7))
+    back = office.return_ticket(db, 2, absent.number, staff_id=OFFICER, now=NOW + timedelta(minutes=20))
+    assert back["status"] == "waiting" and back["arrived_at"] == office.ticket_summary(absent)["arrived_at"]
+    assert office.call_next(db, 1, staff_id=OFFICER, now=NOW + timedelta(minutes=21))[1]["id"] == absent.id
+    office.no_show(db, 1, staff_id=OFFICER, now=NOW + timedelta(minutes=22))
+    with pytest.raises(DomainError) as error:
+        office.return_ticket(db, 1, absent.number, staff_id=OFFICER, now=NOW + timedelta(minutes=23))
+    assert error.value.code == "return_limit"
+    assert later.status == "waiting"
+
+
+def test_absent_visitor_who_comes_back_too_late(office, db):
+    absent = issue(office, db)
+    office.call_next(db, 1, staff_id=OFFICER, now=NOW)
+    office.no_show(db, 1, staff_id=OFFICER, now=NOW)
+    with pytest.raises(DomainError) as error:
+        office.return_ticket(db, 1, absent.number, staff_id=OFFICER, now=NOW + timedelta(minutes=31))
+    assert error.value.code == "return_expired"
+    with pytest.raises(DomainError):
+        office.return_ticket(db, 1, "Z-999", staff_id=OFFICER, now=NOW)

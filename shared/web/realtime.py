@@ -18,7 +18,7 @@ import logging
 import time
 import queue as queue_module
 
-from .. import calling
+from .. import policy as queue_policy
 from ..clock import utc_now
 from ..events import QueueChanged, TicketCalled
 from ..model import Ticket
@@ -155,7 +155,7 @@ class Publisher:
             tickets = db.tickets_by_id(affected)
             services.update(ticket.service for ticket in tickets)
             waiting = [w for date in {t.business_date for t in tickets} for w in db.waiting(date, tuple(services))]
-        positions = calling.queue_positions(waiting)
+        positions = queue_policy.queue_positions(waiting, self.office.config.policy)
         for ticket in tickets:
             self._service_of[ticket.id] = ticket.service
             payload = self.office.ticket_view(ticket, positions.get(ticket.id, 0))

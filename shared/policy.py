@@ -1,0 +1,184 @@
+"""The queue policy: who a counter calls next, and why. Pure functions over dataclasses.
+
+The rules, in the order they are tried (docs/QUEUE-POLICY.md explains each and its default):
+
+1. **Maximum wait.** A ticket that has waited `max_wait` or longer goes next, oldest first,
+   whatever its lane: no visitor waits without bound behind a stream of others.
+2. **Appointments.** A checked-in appointment is called once its booked time has come (from
+   `appointment_early` before it until `appointment_grace` after it); after the grace
+   period it is an ordinary ticket, placed by its check-in time.
+3. **Fairness bound.** At a counter that serves every lane, after `max_priority_streak`
+   priority calls in a row, a waiting general ticket goes next. Priority shortens the
+   wait of seniors, people with disabilities and health workers without starving the rest.
+4. **Order.** Otherwise: lane class (priority lanes before general), then service class
+   (e.g. health permits first), then arrival time; transfers and no-show returns keep the
+   original arrival time, so they keep their place.
+
+Counters reserved for lanes call only those lanes (`strict`) or those lanes first and the
+others when none wait (`assisting`); the fairness bound does not apply to them, since
+serving the priority lanes is what they are for.
+
+The storage layer claims the chosen ticket in the same transaction, so choosing stays pure.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .model import COUNTER_OPEN, GENERAL, LANES, CounterDesk, Ticket
+
+STRICT = "strict"
+ASSISTING = "assisting"
+COUNTER_MODES = (STRICT, ASSISTING)
+
+# Why a ticket was chosen; shown to the officer and kept in the audit trail.
+MAX_WAIT = "max_wait"
+APPOINTMENT = "appointment"
+FAIRNESS = "fairness"
+RESERVED_LANE = "reserved_lane"
+ASSISTING_RULE = "assisting"
+PRIORITY_LANE = "priority_lane"
+SERVICE_PRIORITY = "service_priority"
+ARRIVAL = "arrival"
+OUT_OF_ORDER = "out_of_order"
+RULES = (MAX_WAIT, APPOINTMENT, FAIRNESS, RESERVED_LANE, ASSISTING_RULE, PRIORITY_LANE, SERVICE_PRIORITY,
+         ARRIVAL, OUT_OF_ORDER)
+
+DEFAULT_LANE_CLASSES = {"general": 1, "health_worker": 0, "senior": 0, "disability": 0}
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    """The office's calling rules; every field has a documented default."""
+
+    lane_classes: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_LANE_CLASSES))
+    service_classes: Mapping[str, int] = field(default_factory=dict)
+    max_priority_streak: int | None = 3
+    max_wait: timedelta | None = timedelta(minutes=60)
+    appointment_early: timedelta = timedelta(minutes=10)
+    appointment_grace: timedelta = timedelta(minutes=15)
+    no_show_return: timedelta = timedelta(minutes=30)
+    no_show_max_returns: int = 1
+    max_recalls: int = 3
+
+    def lane_class(self, lane: str) -> int:
+        return self.lane_classes.get(lane, self.lane_classes.get(GENERAL, 1))
+
+    def service_class(self, service: str) -> int:
+        return self.service_classes.get(service, 1 if self.service_classes else 0)
+
+    def is_priority(self, lane: str) -> bool:
+        """A lane is a priority lane when its class comes before the general lane's."""
+        return self.lane_class(lane) < self.lane_class(GENERAL)
+
+
+# Two reference policies the simulator compares the office's policy with.
+FIFO = PolicyConfig(lane_classes={lane: 0 for lane in LANES}, max_priority_streak=None, max_wait=None)
+STRICT_PRIORITY = PolicyConfig(max_priority_streak=None, max_wait=None)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The ticket to call and the rule that chose it."""
+
+    ticket: Ticket
+    rule: str
+    waited: timedelta
+
+
+def order_key(ticket: Ticket, policy: PolicyConfig) -> tuple:
+    """The standing order of waiting tickets: lane class, service class, arrival, id."""
+    return (policy.lane_class(ticket.lane), policy.service_class(ticket.service), ticket.arrived_at, ticket.id)
+
+
+def can_serve(desk: CounterDesk, ticket: Ticket) -> bool:
+    """Whether this counter may ever call this ticket."""
+    if ticket.service not in desk.services:
+        return False
+    return desk.lanes is None or desk.mode == ASSISTING or ticket.lane in desk.lanes
+
+
+def appointment_due(ticket: Ticket, now: datetime, policy: PolicyConfig) -> bool:
+    """A checked-in appointment inside its calling window."""
+    if ticket.appointment_at is None:
+        return False
+    return ticket.appointment_at - policy.appointment_early <= now <= ticket.appointment_at + policy.appointment_grace
+
+
+def priority_streak(recent_lanes: Sequence[str], policy: PolicyConfig) -> int:
+    """How many of this counter's latest calls (newest first) were priority lanes in a row."""
+    streak = 0
+    for lane in recent_lanes:
+        if not policy.is_priority(lane):
+            break
+        streak += 1
+    return streak
+
+
+def choose(waiting: Iterable[Ticket], desk: CounterDesk, now: datetime, policy: PolicyConfig,
+           recent_lanes: Sequence[str] = ()) -> Decision | None:
+    """The ticket this counter should call now and why, or None when it has nobody to call.
+
+    `recent_lanes` are the lanes of this counter's latest calls today, newest first.
+    """
+    if desk.state != COUNTER_OPEN:
+        return None
+    own = [ticket for ticket in waiting if ticket.service in desk.services]
+    base_rule = None
+    if desk.lanes is not None:
+        reserved = [ticket for ticket in own if ticket.lane in desk.lanes]
+        if reserved:
+            own, base_rule = reserved, RESERVED_LANE
+        elif desk.mode == ASSISTING:
+            base_rule = ASSISTING_RULE
+        else:
+            return None
+    if not own:
+        return None
+
+    def decide(ticket: Ticket, rule: str) -> Decision:
+        return Decision(ticket, rule, now - ticket.arrived_at)
+
+    if policy.max_wait is not None:
+        overdue = [ticket for ticket in own if now - ticket.arrived_at >= policy.max_wait]
+        if overdue:
+            return decide(min(overdue, key=lambda t: (t.arrived_at, t.id)), MAX_WAIT)
+
+    due = [ticket for ticket in own if appointment_due(ticket, now, policy)]
+    if due:
+        return decide(min(due, key=lambda t: (t.appointment_at, t.arrived_at, t.id)), APPOINTMENT)
+
+    if desk.lanes is None and policy.max_priority_streak is not None:
+        if priority_streak(recent_lanes, policy) >= policy.max_priority_streak:
+            general = [ticket for ticket in own if not policy.is_priority(ticket.lane)]
+            if general:
+                return decide(min(general, key=lambda t: order_key(t, policy)), FAIRNESS)
+
+    chosen = min(own, key=lambda t: order_key(t, policy))
+    if base_rule is not None:
+        return decide(chosen, base_rule)
+    earlier = [ticket for ticket in own if (ticket.arrived_at, ticket.id) < (chosen.arrived_at, chosen.id)]
+    if any(policy.lane_class(t.lane) > policy.lane_class(chosen.lane) for t in earlier):
+        return decide(chosen, PRIORITY_LANE)
+    if earlier:
+        return decide(chosen, SERVICE_PRIORITY)
+    return decide(chosen, ARRIVAL)
+
+
+def people_ahead(ticket: Ticket, waiting: Iterable[Ticket], policy: PolicyConfig) -> int:
+    """How many waiting tickets of the same service stand before this one in the standing order."""
+    key = order_key(ticket, policy)
+    return sum(1 for other in waiting
+               if other.service == ticket.service and other.id != ticket.id and order_key(other, policy) < key)
+
+
+def queue_positions(waiting: Iterable[Ticket], policy: PolicyConfig) -> dict[int, int]:
+    """People ahead of every waiting ticket at once (one sort, not one scan per ticket)."""
+    ahead_in_service: Counter[str] = Counter()
+    positions = {}
+    for ticket in sorted(waiting, key=lambda t: order_key(t, policy)):
+        positions[ticket.id] = ahead_in_service[ticket.service]
+        ahead_in_service[ticket.service] += 1
+    return positions
