@@ -110,3 +110,33 @@ def test_counter_can_pause_close_and_reopen(client, kiosk_headers, staff_headers
     assert client.post("/api/counters/1/close", headers=officer).get_json()["state"] == "closed"
     assert client.post("/api/counters/1/open", headers=officer).get_json()["state"] == "open"
     assert client.post("/api/counters/1/call-next", headers=officer).status_code == 200
+
+
+def test_call_specific_number_and_return_absent_visitor(client, kiosk_headers, staff_headers):
+    officer = staff_headers()
+    take(client, kiosk_headers), take(client, kiosk_headers)
+    assert_error(client.post("/api/counters/1/call", json={"number": "A-002"}, headers=officer), 400,
+                 "invalid_request")
+    called = client.post("/api/counters/1/call", json={"number": "A-002", "reason": "pick-up only"}, headers=officer)
+    assert called.status_code == 200
+    assert (called.get_json()["number"], called.get_json()["reason"]["rule"]) == ("A-002", "out_of_order")
+    assert client.post("/api/counters/1/no-show", headers=officer).get_json()["status"] == "no_show"
+    back = client.post("/api/counters/2/return", json={"number": "A-002"}, headers=officer)
+    assert back.status_code == 200 and back.get_json()["status"] == "waiting"
+    assert_error(client.post("/api/counters/2/return", json={"number": "A-002"}, headers=officer), 409,
+                 "invalid_state")
+
+
+def test_recall_limit_over_the_api(client, kiosk_headers, staff_headers):
+    officer = staff_headers()
+    take(client, kiosk_headers)
+    client.post("/api/counters/1/call-next", headers=officer)
+    for _ in range(3):
+        assert client.post("/api/counters/1/recall", headers=officer).status_code == 200
+    assert_error(client.post("/api/counters/1/recall", headers=officer), 409, "recall_limit")
+
+
+def test_call_next_reports_the_rule(client, kiosk_headers, staff_headers):
+    take(client, kiosk_headers), take(client, kiosk_headers, {"service": "perizinan_berusaha", "lane": "disability"})
+    called = client.post("/api/counters/2/call-next", headers=staff_headers()).get_json()
+    assert called["lane"] == "disability" and called["reason"]["rule"] == "priority_lane"

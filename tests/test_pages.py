@@ -140,3 +140,15 @@ def test_english_ticket_links_to_an_english_status_page(client, demo):
 def test_visitor_error_page_does_not_send_visitors_to_staff_pages(client):
     page = client.get("/t/forged-token").get_data(as_text=True)
     assert 'href="/"' not in page and "/counter" not in page
+
+
+def test_console_explains_the_next_call(client, demo, kiosk_headers):
+    client.post("/api/tickets", json={"service": "perizinan_berusaha", "lane": "general"}, headers=kiosk_headers)
+    client.post("/api/tickets", json={"service": "perizinan_berusaha", "lane": "senior"}, headers=kiosk_headers)
+    login(client, demo)
+    console = client.get("/counter/1").get_data(as_text=True)
+    assert 'id="next-ticket"' in console and "A-002" in console and 'data-rule="priority_lane"' in console
+    assert "jalur prioritas" in console
+    result = client.post("/counter/1/call", data={"number": "A-001", "reason": "dokumen saja",
+                                                  "csrf_token": csrf_of(console)}, follow_redirects=True)
+    assert 'id="current-number">A-001' in result.get_data(as_text=True)
