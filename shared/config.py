@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .hours import WEEKDAYS, ServiceHours, parse_window
 from .model import GENERAL, LANES
 from .policy import COUNTER_MODES, DEFAULT_LANE_CLASSES, PolicyConfig
 
@@ -50,6 +51,17 @@ class ServiceConfig:
     names: Names
     prefix: str
     lanes: tuple[str, ...]
+    daily_quota: int | None = None
+    lane_quotas: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another way to get the service (online portal, courier), offered when the kiosk cannot help."""
+
+    names: Names
+    url: str | None
+    notes: Names | None
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,11 @@ class OfficeConfig:
     counters: tuple[CounterConfig, ...]
     lane_names: dict[str, Names] = field(default_factory=dict)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
+    max_inside: int | None = None
+    invite_timeout: timedelta = timedelta(minutes=10)
+    hours: ServiceHours = field(default_factory=lambda: ServiceHours(always_open=True))
+    alternatives: tuple[Alternative, ...] = ()
+    screening: tuple[Names, ...] = ()
     ticket_token_days: int = 2
     kiosk_idle_seconds: int = 20
     kiosk_rate_limit: str = "60 per minute"
@@ -144,7 +161,15 @@ def parse_config(raw: dict) -> OfficeConfig:
                 raise ConfigError(f"{where}.lanes: unknown lane {lane!r} (known: {', '.join(LANES)})")
         if GENERAL not in lanes:
             raise ConfigError(f"{where}.lanes: must include 'general'")
-        services.append(ServiceConfig(code, names, prefix, lanes))
+        quota = item.get("daily_quota")
+        if quota is not None:
+            quota = _whole(quota, f"{where}.daily_quota", 1, 100000)
+        lane_quotas = {}
+        for lane, value in (item.get("lane_quotas") or {}).items():
+            if lane not in lanes:
+                raise ConfigError(f"{where}.lane_quotas.{lane}: not a lane of this service")
+            lane_quotas[lane] = _whole(value, f"{where}.lane_quotas.{lane}", 1, 100000)
+        services.append(ServiceConfig(code, names, prefix, lanes, quota, lane_quotas))
     _unique([s.code for s in services], "services", "code")
     _unique([s.prefix for s in services], "services", "prefix")
     codes = {s.code for s in services}
@@ -187,6 +212,15 @@ def parse_config(raw: dict) -> OfficeConfig:
                 raise ConfigError(f"services[{index}].lanes: no counter can call {service.code} tickets "
                                   f"in lane {lane!r}; add it to a counter's services")
     policy = _policy(_table(raw, "policy", required=False), codes)
+    capacity = _table(raw, "capacity", required=False)
+    max_inside = _whole(capacity.get("max_inside", 0), "capacity.max_inside", 0, 10000) or None
+    invite_timeout = timedelta(minutes=_whole(capacity.get("invite_timeout_min", 10), "capacity.invite_timeout_min", 1, 240))
+    hours = _hours(_table(raw, "hours", required=False))
+    alternatives = tuple(_alternative(item, f"alternatives[{index}]") for index, item in enumerate(raw.get("alternatives", [])))
+    screening = tuple(
+        Names(_text(item, "id", f"screening.questions[{index}].id"), _text(item, "en", f"screening.questions[{index}].en"))
+        for index, item in enumerate(_table(raw, "screening", required=False).get("questions", []))
+    )
 
     kiosk = _table(raw, "kiosk", required=False)
     idle = kiosk.get("idle_seconds", 20)
@@ -207,6 +241,11 @@ def parse_config(raw: dict) -> OfficeConfig:
         counters=tuple(sorted(counters, key=lambda c: c.number)),
         lane_names=lane_names,
         policy=policy,
+        max_inside=max_inside,
+        invite_timeout=invite_timeout,
+        hours=hours,
+        alternatives=alternatives,
+        screening=screening,
         ticket_token_days=token_days,
         kiosk_idle_seconds=idle,
         kiosk_rate_limit=rate_limit,
@@ -248,6 +287,41 @@ def _policy(table: dict, service_codes: set[str]) -> PolicyConfig:
                                    "policy.no_show_max_returns", 0, 10),
         max_recalls=_whole(table.get("max_recalls", defaults.max_recalls), "policy.max_recalls", 0, 20),
     )
+
+
+def _hours(table: dict) -> ServiceHours:
+    """The `[hours]` table; without one the office issues tickets around the clock."""
+    if not table or table.get("always_open"):
+        return ServiceHours(always_open=True)
+    weekly = {}
+    for index, day in enumerate(WEEKDAYS):
+        windows = table.get(day, [])
+        if not isinstance(windows, list):
+            raise ConfigError(f"hours.{day}: list windows like [\"07:00-12:00\"]")
+        try:
+            weekly[index] = tuple(parse_window(str(window)) for window in windows)
+        except ValueError:
+            raise ConfigError(f"hours.{day}: windows read like \"07:00-12:00\" (end after start)") from None
+    holidays = set()
+    for text in table.get("holidays", []):
+        try:
+            holidays.add(date.fromisoformat(str(text)))
+        except ValueError:
+            raise ConfigError(f"hours.holidays: {text!r} is not a date like 2026-12-25") from None
+    last_ticket = timedelta(minutes=_whole(table.get("last_ticket_min", 0), "hours.last_ticket_min", 0, 240))
+    return ServiceHours(weekly, frozenset(holidays), last_ticket)
+
+
+def _alternative(item, where: str) -> Alternative:
+    if not isinstance(item, dict):
+        raise ConfigError(f"{where}: must be a table")
+    name = _text(item, "name", f"{where}.name")
+    url = item.get("url")
+    if url is not None and not (isinstance(url, str) and re.match(r"^https?://\S+$", url)):
+        raise ConfigError(f"{where}.url: must start with http:// or https://")
+    note = item.get("note")
+    notes = Names(note, item.get("note_en") or note) if isinstance(note, str) and note.strip() else None
+    return Alternative(Names(name, item.get("name_en") or name), url, notes)
 
 
 def _whole(value, where: str, low: int, high: int) -> int:

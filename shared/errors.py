@@ -12,7 +12,8 @@ class DomainError(Exception):
     status = 400
     code = "invalid_request"
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None, **details):
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
+                 extra: dict | None = None, **details):
         super().__init__(message % details if details else message)
         self.message = message
         if code:
@@ -20,6 +21,8 @@ class DomainError(Exception):
         if status:
             self.status = status
         self.details = details
+        # Fields added to the JSON error object next to code and message (e.g. next_open).
+        self.extra = extra or {}
 
 
 class InvalidRequest(DomainError):

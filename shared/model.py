@@ -53,6 +53,8 @@ class Ticket:
     recalls: int = 0
     appointment_at: datetime | None = None
     returns: int = 0
+    invited_at: datetime | None = None
+    invite_misses: int = 0
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from . import capacity
 from . import policy as queue_policy
 from .announce import announcement
 from .clock import business_date, to_office_iso
-from .config import OfficeConfig
+from .capacity import Occupancy
+from .config import OfficeConfig, ServiceConfig
 from .errors import Conflict, InvalidRequest, NotFound, Unprocessable
 from .events import QueueChanged, TicketCalled
 from .i18n import N_
@@ -24,7 +26,6 @@ from .numbering import format_number
 from .storage import Connection, Store
 
 RECENT_CALLS = 10
-INSIDE_STATUSES = (WAITING, CALLED, SERVING)
 
 EventSink = Callable[[list], None]
 
@@ -43,6 +44,14 @@ class UnknownCounter(NotFound):
 
 class InvalidState(Conflict):
     code = "invalid_state"
+
+
+class Closed(Conflict):
+    code = "closed"
+
+
+class QuotaFull(Conflict):
+    code = "quota_full"
 
 
 class Office:
@@ -81,16 +90,117 @@ class Office:
                 remembered = db.remembered_answer(scope, request_key)
                 if remembered is not None:
                     return db.ticket(remembered[1]["ticket_id"])
+            self._check_open(now)
             date = self.today(now)
+            self._check_quota(db, date, service_config, lane)
+            status = WAITING if self.occupancy(db, date).has_room() else OUTSIDE
             sequence = db.next_ticket_sequence(date, service)
             ticket = db.insert_ticket(
                 business_date=date, service=service, lane=lane, sequence=sequence,
-                number=format_number(service_config.prefix, sequence), status=WAITING, channel=channel,
+                number=format_number(service_config.prefix, sequence), status=status, channel=channel,
                 kiosk_id=kiosk_id, now=now,
             )
             if request_key:
                 db.remember_answer(scope, request_key, 201, {"ticket_id": ticket.id}, now)
             self._publish_after_commit(db, [QueueChanged((service,), (ticket.id,))])
+        return ticket
+
+    def _check_open(self, now: datetime) -> None:
+        """Refuse walk-in tickets outside face-to-face hours, saying when the office opens again."""
+        zone = self.config.zone
+        if self.config.hours.accepts_tickets(now, zone):
+            return
+        opening = self.config.hours.next_opening(now, zone)
+        if opening is None:
+            raise Closed(N_("Face-to-face service is closed now."), extra={"next_open": None})
+        raise Closed(N_("Face-to-face service is closed now. It opens again on %(when)s."),
+                     when=f"{opening:%d-%m-%Y %H:%M} {opening.tzname()}",
+                     extra={"next_open": to_office_iso(opening, zone)})
+
+    def _check_quota(self, db: Connection, date: str, service: ServiceConfig, lane: str) -> None:
+        """Refuse a ticket once the service's daily quota (or its lane's) is used up."""
+        full = service.daily_quota is not None and db.count_issued(date, service.code) >= service.daily_quota
+        lane_quota = service.lane_quotas.get(lane)
+        if lane_quota is not None and db.count_issued(date, service.code, lane) >= lane_quota:
+            full = True
+        if full:
+            raise QuotaFull(N_("Today's tickets for this service have run out. Please use one of the other ways "
+                               "to get it, or come back tomorrow."),
+                            extra={"alternatives": [self.alternative_view(a, "id") for a in self.config.alternatives]})
+
+    def alternative_view(self, alternative, language: str) -> dict:
+        """An alternative channel (online portal, courier) as screens and the API show it."""
+        return {"name": alternative.names.get(language), "url": alternative.url,
+                "note": alternative.notes.get(language) if alternative.notes else None}
+
+    # -- capacity -------------------------------------------------------------------------
+
+    def max_inside(self, db: Connection) -> int | None:
+        """The occupancy cap: the supervisor's live setting, else office.toml (None: no cap)."""
+        live = db.setting("max_inside")
+        if live is not None:
+            return int(live) or None
+        return self.config.max_inside
+
+    def occupancy(self, db: Connection, date: str) -> Occupancy:
+        return Occupancy(db.count_in(date, capacity.INSIDE), self.max_inside(db))
+
+    def set_max_inside(self, db: Connection, max_inside: int, *, staff_id: int | None, now: datetime) -> Occupancy:
+        """Change the cap live (0 removes it); a higher cap invites visitors in at once."""
+        if not isinstance(max_inside, int) or isinstance(max_inside, bool) or not 0 <= max_inside <= 10000:
+            raise Unprocessable(N_("max_inside must be a whole number from 0 to 10000."))
+        with self.store.write(db):
+            db.set_setting("max_inside", str(max_inside), staff_id, now)
+            events = [QueueChanged()]
+            self._invite(db, now, events)
+            self._publish_after_commit(db, events)
+            return self.occupancy(db, self.today(now))
+
+    def _invite(self, db: Connection, now: datetime, events: list) -> None:
+        """Offer free places to the visitors outside, next in line first (inside a write)."""
+        date = self.today(now)
+        occupancy = self.occupancy(db, date)
+        if occupancy.max_inside is None:
+            outside = db.tickets_in(date, (OUTSIDE,))
+            places = len(outside)
+        else:
+            places = occupancy.free
+            outside = db.tickets_in(date, (OUTSIDE,)) if places else []
+        invited = []
+        for ticket in capacity.next_to_invite(outside, places, self.config.policy):
+            invited.append(db.change_ticket(ticket, INVITED, now=now, detail="invited in", invited_at=now))
+        if invited:
+            events.append(QueueChanged(tuple({t.service for t in invited}), tuple(t.id for t in invited)))
+
+    def expire_invitations(self, db: Connection, now: datetime) -> int:
+        """Invited visitors who did not come in lose the held place and go behind the others outside."""
+        with self.store.write(db):
+            date = self.today(now)
+            lapsed = [t for t in db.tickets_in(date, (INVITED,))
+                      if capacity.invitation_expired(t, now, self.config.invite_timeout)]
+            events: list = []
+            for ticket in lapsed:
+                db.change_ticket(ticket, OUTSIDE, now=now, detail="invitation lapsed",
+                                 invite_misses=ticket.invite_misses + 1, invited_at=None)
+            if lapsed:
+                events.append(QueueChanged(tuple({t.service for t in lapsed}), tuple(t.id for t in lapsed)))
+                self._invite(db, now, events)
+            self._publish_after_commit(db, events)
+        return len(lapsed)
+
+    def enter(self, db: Connection, ticket_id: int, now: datetime, *, staff_id: int | None = None) -> Ticket:
+        """The visitor came in (ticket scanned at the door or confirmed by staff): they now wait inside."""
+        with self.store.write(db):
+            ticket = self._ticket(db, ticket_id)
+            if ticket.status in (WAITING, CALLED, SERVING):
+                return ticket
+            if ticket.status == OUTSIDE and not self.occupancy(db, ticket.business_date).has_room():
+                raise InvalidState(N_("The office is full. Please wait outside until you are invited in."),
+                                   code="not_invited")
+            if ticket.status not in (OUTSIDE, INVITED) or ticket.business_date != self.today(now):
+                raise InvalidState(N_("This ticket cannot be used to come in."))
+            ticket = db.change_ticket(ticket, WAITING, now=now, staff_id=staff_id, detail="came in")
+            self._publish_after_commit(db, [QueueChanged((ticket.service,), (ticket.id,))])
         return ticket
 
     def cancel(self, db: Connection, ticket_id: int, now: datetime) -> Ticket:
@@ -102,7 +212,9 @@ class Office:
             if ticket.status not in (OUTSIDE, INVITED, WAITING):
                 raise InvalidState(N_("This ticket can no longer be cancelled."))
             ticket = db.change_ticket(ticket, CANCELLED, now=now, detail="cancelled by visitor")
-            self._publish_after_commit(db, [QueueChanged((ticket.service,), (ticket.id,))])
+            events = [QueueChanged((ticket.service,), (ticket.id,))]
+            self._invite(db, now, events)
+            self._publish_after_commit(db, events)
         return ticket
 
     # -- counters -----------------------------------------------------------------------
@@ -176,6 +288,8 @@ class Office:
                 if current is not None:
                     events.append(QueueChanged((current.service,), (current.id,)))
                 answer = (204, None)
+            if current is not None:
+                self._invite(db, now, events)
             if idempotency_key:
                 db.remember_answer(scope, idempotency_key, answer[0], answer[1], now)
             self._publish_after_commit(db, events)
@@ -192,10 +306,12 @@ class Office:
             ticket = db.ticket_by_number(self.today(now), str(ticket_number).strip().upper())
             if ticket is None or ticket.status != WAITING or not queue_policy.can_serve(desk, ticket):
                 raise InvalidState(N_("That ticket is not waiting for this counter."))
-            self._complete_current(db, number, staff_id, now)
+            current = self._complete_current(db, number, staff_id, now)
             events: list = []
             decision = queue_policy.Decision(ticket, queue_policy.OUT_OF_ORDER, now - ticket.arrived_at)
             summary = self._call(db, decision, number, staff_id, now, events, note=reason)
+            if current is not None:
+                self._invite(db, now, events)
             self._publish_after_commit(db, events)
         return summary
 
@@ -290,7 +406,10 @@ class Office:
         with self.store.write(db):
             ticket = self._active(db, number, allowed)
             ticket = db.change_ticket(ticket, to_status, now=now, staff_id=staff_id)
-            self._publish_after_commit(db, [QueueChanged((ticket.service,), (ticket.id,))])
+            events = [QueueChanged((ticket.service,), (ticket.id,))]
+            if to_status in (DONE, NO_SHOW):
+                self._invite(db, now, events)
+            self._publish_after_commit(db, events)
         return self.ticket_summary(ticket)
 
     def _active(self, db: Connection, number: int, allowed: tuple[str, ...]) -> Ticket:
@@ -334,24 +453,45 @@ class Office:
 
     def ticket_status(self, db: Connection, ticket: Ticket) -> dict:
         """The body of `GET /api/tickets/<token>`: what the visitor's phone shows."""
-        ahead = 0
-        if ticket.status == WAITING:
-            with db.snapshot():
-                waiting = db.waiting(ticket.business_date, (ticket.service,))
-                ahead = queue_policy.people_ahead(ticket, waiting, self.config.policy)
-        return self.ticket_view(ticket, ahead)
+        return self.ticket_views(db, [ticket])[ticket.id]
 
-    def ticket_view(self, ticket: Ticket, ahead: int) -> dict:
-        """A ticket's public view, given how many are ahead of it."""
-        return {
-            "number": ticket.number,
-            "service": ticket.service,
-            "lane": ticket.lane,
-            "status": ticket.status,
-            "ahead": ahead if ticket.status == WAITING else 0,
-            "estimate_min": None,
-            "counter": ticket.counter if ticket.status in (CALLED, SERVING) else None,
-        }
+    def ticket_views(self, db: Connection, tickets: list[Ticket]) -> dict[int, dict]:
+        """The public view of several tickets at once (the publisher updates every watching phone).
+
+        `ahead` counts who will be called first in the same service: for a visitor outside,
+        everyone inside plus those outside ahead in the invitation order. The estimate is a
+        range from the service's recent pace at the open counters that may call the ticket.
+        """
+        policy = self.config.policy
+        with db.snapshot():
+            dates = {ticket.business_date for ticket in tickets}
+            services = tuple({ticket.service for ticket in tickets})
+            queued = {date: db.tickets_in(date, (WAITING, INVITED, OUTSIDE), services) for date in dates}
+            desks = self.desks(db)
+            pace = {(date, service): db.recent_service_minutes(date, service) for date in dates for service in services}
+        positions = {}
+        for date, queue in queued.items():
+            in_service: dict[str, int] = {}
+            for queued_ticket in sorted(queue, key=lambda t: _line_rank(t, policy)):
+                positions[queued_ticket.id] = in_service.get(queued_ticket.service, 0)
+                in_service[queued_ticket.service] = positions[queued_ticket.id] + 1
+        views = {}
+        for ticket in tickets:
+            ahead, estimate = 0, None
+            if ticket.status in (WAITING, INVITED, OUTSIDE):
+                ahead = positions.get(ticket.id, 0)
+                counters = sum(1 for desk in desks if desk.state == COUNTER_OPEN and queue_policy.can_serve(desk, ticket))
+                estimate = capacity.estimate_minutes(ahead, counters, pace[(ticket.business_date, ticket.service)])
+            views[ticket.id] = {
+                "number": ticket.number,
+                "service": ticket.service,
+                "lane": ticket.lane,
+                "status": ticket.status,
+                "ahead": ahead,
+                "estimate_min": list(estimate) if estimate else None,
+                "counter": ticket.counter if ticket.status in (CALLED, SERVING) else None,
+            }
+        return views
 
     def snapshot(self, db: Connection, now: datetime, seq: int) -> dict:
         """The body of `GET /api/queue` and the `snapshot`/`queue` events: what a display renders.
@@ -365,11 +505,14 @@ class Office:
             calls = db.active_calls(date)
             recent = db.recent_calls(date, RECENT_CALLS)
             states = db.counter_states()
+            invited = db.tickets_in(date, (INVITED,))
+            max_inside = self.max_inside(db)
         waiting = {
             service.code: {lane: counts.get((service.code, lane, WAITING), 0) for lane in service.lanes}
             for service in self.config.services
         }
-        inside = sum(count for (service, lane, status), count in counts.items() if status in INSIDE_STATUSES)
+        inside = sum(count for (service, lane, status), count in counts.items() if status in capacity.INSIDE)
+        outside = sum(count for (service, lane, status), count in counts.items() if status == OUTSIDE)
         return {
             "seq": seq,
             "calls": [
@@ -379,6 +522,13 @@ class Office:
             ],
             "recent": [dict(call, called_at=to_office_iso(call["called_at"], zone)) for call in recent],
             "waiting": waiting,
-            "occupancy": {"inside": inside, "max": None},
+            "occupancy": {"inside": inside, "max": max_inside, "outside": outside},
+            "invited": [ticket.number for ticket in sorted(invited, key=lambda t: (t.invited_at, t.id))],
             "counters": {str(counter.number): states.get(counter.number, COUNTER_OPEN) for counter in self.config.counters},
         }
+
+
+def _line_rank(ticket: Ticket, policy: queue_policy.PolicyConfig) -> tuple:
+    """Who is called first in a service: everyone inside before those outside, then the policy's order."""
+    outside = ticket.status == OUTSIDE
+    return (outside, ticket.invite_misses if outside else 0, queue_policy.order_key(ticket, policy))

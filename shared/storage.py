@@ -118,11 +118,30 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE tickets ADD COLUMN returns INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX ticket_events_by_counter ON ticket_events (counter, id);
     """,
+    """
+    -- Capacity: when a place inside was offered, and how often an invitation lapsed.
+    ALTER TABLE tickets ADD COLUMN invited_at TEXT;
+    ALTER TABLE tickets ADD COLUMN invite_misses INTEGER NOT NULL DEFAULT 0;
+
+    -- Settings changed live by supervisors (they override office.toml until changed again).
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        staff_id INTEGER REFERENCES users (id),
+        changed_at TEXT NOT NULL
+    );
+
+    -- Health self-screening keeps only a daily count of visitors advised to postpone.
+    CREATE TABLE screening_counts (
+        business_date TEXT PRIMARY KEY,
+        advised INTEGER NOT NULL
+    );
+    """,
 )
 
 _TICKET_COLUMNS = (
     "id, business_date, service, lane, sequence, number, status, channel, "
-    "arrived_at, issued_at, called_at, counter, recalls, appointment_at, returns"
+    "arrived_at, issued_at, called_at, counter, recalls, appointment_at, returns, invited_at, invite_misses"
 )
 
 
@@ -133,7 +152,7 @@ def hash_token(token: str) -> str:
 
 def _ticket(row: sqlite3.Row | tuple) -> Ticket:
     (ticket_id, business_date, service, lane, sequence, number, status, channel,
-     arrived_at, issued_at, called_at, counter, recalls, appointment_at, returns) = row
+     arrived_at, issued_at, called_at, counter, recalls, appointment_at, returns, invited_at, invite_misses) = row
     return Ticket(
         id=ticket_id,
         business_date=business_date,
@@ -150,6 +169,8 @@ def _ticket(row: sqlite3.Row | tuple) -> Ticket:
         recalls=recalls,
         appointment_at=parse_utc(appointment_at),
         returns=returns,
+        invited_at=parse_utc(invited_at),
+        invite_misses=invite_misses,
     )
 
 
@@ -373,6 +394,64 @@ class Connection:
             (ticket_id, status),
         ).fetchone()
         return parse_utc(row[0]) if row else None
+
+    def count_in(self, business_date: str, statuses: tuple[str, ...]) -> int:
+        """Today's tickets in these states (e.g. everyone inside)."""
+        return self.raw.execute(
+            f"SELECT COUNT(*) FROM tickets WHERE business_date = ? AND status IN ({_marks(statuses)})",
+            (business_date, *statuses),
+        ).fetchone()[0]
+
+    def count_issued(self, business_date: str, service: str, lane: str | None = None) -> int:
+        """Tickets drawn today for a service (and lane), cancelled ones included: the quota's count."""
+        sql = "SELECT COUNT(*) FROM tickets WHERE business_date = ? AND number_service = ?"
+        params: list = [business_date, service]
+        if lane is not None:
+            sql += " AND lane = ?"
+            params.append(lane)
+        return self.raw.execute(sql, params).fetchone()[0]
+
+    def recent_service_minutes(self, business_date: str, service: str, limit: int = 20) -> float | None:
+        """Average minutes from call to done over the service's latest finished tickets today."""
+        row = self.raw.execute(
+            """
+            SELECT AVG((julianday(e.at) - julianday(t.called_at)) * 1440), COUNT(*) FROM (
+                SELECT ticket_id, at FROM ticket_events
+                WHERE to_status = 'done' AND service = ? ORDER BY id DESC LIMIT ?
+            ) e JOIN tickets t ON t.id = e.ticket_id
+            WHERE t.business_date = ? AND t.called_at IS NOT NULL
+            """,
+            (service, limit, business_date),
+        ).fetchone()
+        return row[0] if row and row[1] else None
+
+    def setting(self, key: str) -> str | None:
+        row = self.raw.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str, staff_id: int | None, now: datetime) -> None:
+        self.raw.execute(
+            """
+            INSERT INTO settings (key, value, staff_id, changed_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value, staff_id = excluded.staff_id,
+                changed_at = excluded.changed_at
+            """,
+            (key, value, staff_id, to_utc_text(now)),
+        )
+
+    def count_screening_advice(self, business_date: str) -> None:
+        """One more visitor advised to postpone today (nothing else about them is kept)."""
+        self.raw.execute(
+            """
+            INSERT INTO screening_counts (business_date, advised) VALUES (?, 1)
+            ON CONFLICT (business_date) DO UPDATE SET advised = advised + 1
+            """,
+            (business_date,),
+        )
+
+    def screening_advice_count(self, business_date: str) -> int:
+        row = self.raw.execute("SELECT advised FROM screening_counts WHERE business_date = ?", (business_date,)).fetchone()
+        return row[0] if row else 0
 
     def count_by_status(self, business_date: str) -> dict[tuple[str, str, str], int]:
         """Ticket counts keyed by (service, lane, status) for one business day."""

@@ -40,6 +40,17 @@ def test_indonesian_time_zones_are_valid(zone):
     (lambda raw: raw["counters"][6].update(lanes=["vip"]), "counters[6].lanes"),
     (lambda raw: raw.pop("services"), "services"),
     (lambda raw: raw["kiosk"].update(rate_limit="lots"), "kiosk.rate_limit"),
+    (lambda raw: raw.update(capacity={"max_inside": -1}), "capacity.max_inside"),
+    (lambda raw: raw.update(hours={"monday": ["12:00-07:00"]}), "hours.monday"),
+    (lambda raw: raw.update(hours={"monday": ["07:00-12:00"], "holidays": ["25-12-2026"]}), "hours.holidays"),
+    (lambda raw: raw["services"][0].update(daily_quota=0), "services[0].daily_quota"),
+    (lambda raw: raw["services"][5].update(lane_quotas={"health_worker": 5}), "services[5].lane_quotas"),
+    (lambda raw: raw.update(alternatives=[{"name": "OSS", "url": "oss.go.id"}]), "alternatives[0].url"),
+    (lambda raw: raw["policy"].update(max_priority_streak=-2), "policy.max_priority_streak"),
+    (lambda raw: raw["policy"].update(service_classes={"nope": 0}), "policy.service_classes.nope"),
+    (lambda raw: raw["counters"][6].update(mode="sometimes"), "counters[6].mode"),
+    (lambda raw: raw["counters"][4].update(services=["kartu_kuning"]) or raw["counters"][1].update(
+        services=["perizinan_berusaha"]), "services[2].lanes"),
 ])
 def test_errors_name_the_field(mutate, field):
     raw = demo_raw()
@@ -54,3 +65,14 @@ def test_unreadable_file_is_a_config_error(tmp_path):
     broken.write_text("[office\nname = 1")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(broken)
+
+
+def test_policy_and_capacity_sections():
+    raw = demo_raw()
+    raw["capacity"] = {"max_inside": 20, "invite_timeout_min": 5}
+    raw["hours"] = {"monday": ["07:00-12:00"], "last_ticket_min": 15, "holidays": ["2026-12-25"]}
+    config = parse_config(raw)
+    assert config.max_inside == 20 and config.invite_timeout.total_seconds() == 300
+    assert not config.hours.always_open and config.hours.last_ticket.total_seconds() == 900
+    assert config.policy.service_class("izin_kesehatan") == 0 and config.policy.service_class("konsultasi") == 1
+    assert parse_config(demo_raw()).hours.always_open, "the demo office is open around the clock"

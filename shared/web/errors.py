@@ -31,11 +31,11 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def error_response(status: int, code: str, message: str, **details):
+def error_response(status: int, code: str, message: str, extra: dict | None = None, **details):
     """Render an error for this request; `message` is an untranslated msgid."""
     text = gettext(message, **details) if details else gettext(message)
     if wants_json():
-        response = jsonify({"error": {"code": code, "message": text}})
+        response = jsonify({"error": {"code": code, "message": text, **(extra or {})}})
         response.status_code = status
         return response
     return render_template("error.html", status=status, code=code, message=text, back_url=_back_url()), status
@@ -54,7 +54,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        return error_response(error.status, error.code, error.message, **error.details)
+        return error_response(error.status, error.code, error.message, error.extra, **error.details)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -18,7 +18,6 @@ import logging
 import time
 import queue as queue_module
 
-from .. import policy as queue_policy
 from ..clock import utc_now
 from ..events import QueueChanged, TicketCalled
 from ..model import Ticket
@@ -153,12 +152,10 @@ class Publisher:
             return
         with db.snapshot():
             tickets = db.tickets_by_id(affected)
-            services.update(ticket.service for ticket in tickets)
-            waiting = [w for date in {t.business_date for t in tickets} for w in db.waiting(date, tuple(services))]
-        positions = queue_policy.queue_positions(waiting, self.office.config.policy)
+        views = self.office.ticket_views(db, tickets)
         for ticket in tickets:
             self._service_of[ticket.id] = ticket.service
-            payload = self.office.ticket_view(ticket, positions.get(ticket.id, 0))
+            payload = views[ticket.id]
             if self._last_sent.get(ticket.id) != payload:
                 self._last_sent[ticket.id] = payload
                 self.socketio.emit("ticket", payload, namespace=TICKET, to=ticket_room(ticket.id))
