@@ -7,10 +7,11 @@ from shared.errors import InvalidRequest
 from shared.i18n import N_
 from shared.web import context
 
-ACTIONS = ("call-next", "call", "recall", "start", "done", "no-show", "transfer", "return", "open", "pause", "close")
+ACTIONS = ("call-next", "call", "recall", "start", "done", "no-show", "transfer", "return", "admit",
+           "open", "pause", "close")
 COUNTER_STATE_OF = {"open": "open", "pause": "paused", "close": "closed"}
 # The fields each action needs from the JSON body or the console form.
-FIELDS = {"transfer": ("service",), "call": ("number", "reason"), "return": ("number",)}
+FIELDS = {"transfer": ("service",), "call": ("number", "reason"), "return": ("number",), "admit": ("number",)}
 
 
 def action_fields(action: str, source: Mapping) -> dict[str, str]:
@@ -36,6 +37,8 @@ def run_action(action: str, number: int, staff_id: int, fields: Mapping[str, str
         return 200, office.transfer(db, number, fields["service"], staff_id=staff_id, now=now)
     if action == "return":
         return 200, office.return_ticket(db, number, fields["number"], staff_id=staff_id, now=now)
+    if action == "admit":
+        return 200, office.admit(db, fields["number"], staff_id=staff_id, now=now)
     if action in COUNTER_STATE_OF:
         desk = office.set_counter_state(db, number, COUNTER_STATE_OF[action], staff_id, now)
         return 200, {"number": desk.number, "state": desk.state}

@@ -67,3 +67,22 @@ def counter_action(number: int, action: str):
     if status == 204:
         return "", 204
     return jsonify(ticket), status
+
+
+@bp.put("/api/capacity")
+@staff_required("supervisor")
+def set_capacity():
+    """Supervisor: change the occupancy cap live (0 removes it)."""
+    body = json_body()
+    max_inside = body.get("max_inside")
+    occupancy = context.office().set_max_inside(context.db(), max_inside, staff_id=current_staff().id,
+                                                now=context.now())
+    return jsonify({"inside": occupancy.inside, "max": occupancy.max_inside})
+
+
+@bp.get("/api/capacity")
+def get_capacity():
+    """Public: people inside now and the cap (extension)."""
+    office = context.office()
+    occupancy = office.occupancy(context.db(), office.today(context.now()))
+    return jsonify({"inside": occupancy.inside, "max": occupancy.max_inside})

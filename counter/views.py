@@ -105,6 +105,8 @@ def act(number: int, action: str):
             message = gettext("Called %(number)s.", number=ticket["number"]) if ticket else gettext("Nobody is waiting.")
         elif action == "return":
             message = gettext("%(number)s is back in the queue.", number=ticket["number"])
+        elif action == "admit":
+            message = gettext("%(number)s may come in.", number=ticket["number"])
         else:
             message = gettext(ACTION_DONE[action])
         flash(message, "info")

@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import jsonify, make_response, request
 from flask_babel import get_locale
 
+from shared.errors import DomainError
+from shared.i18n import N_
 from shared.web import context
 from shared.web.app import LANGUAGES
-from shared.web.auth import csrf_exempt, current_kiosk, kiosk_rate_key, kiosk_required
+from shared.web.auth import csrf_exempt, current_kiosk, current_staff, kiosk_rate_key, kiosk_required
 from shared.web.extensions import limiter
 from shared.web.requests import idempotency_key, json_body, text_field
 
@@ -70,3 +72,14 @@ def cancel_ticket(token: str):
     ticket = ticket_from_token(token)
     ticket = context.office().cancel(context.db(), ticket.id, context.now())
     return jsonify({"status": ticket.status})
+
+
+@bp.post("/api/tickets/<token>/enter")
+def enter_ticket(token: str):
+    """Kiosk at the door or staff: the visitor came in; an invited or outside ticket now waits inside."""
+    if current_kiosk() is None and current_staff() is None:
+        raise DomainError(N_("Please sign in first."), code="unauthorized", status=401)
+    ticket = ticket_from_token(token)
+    staff = current_staff()
+    ticket = context.office().enter(context.db(), ticket.id, context.now(), staff_id=staff.id if staff else None)
+    return jsonify(context.office().ticket_status(context.db(), ticket))

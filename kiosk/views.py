@@ -4,8 +4,10 @@ from __future__ import annotations
 import secrets
 
 from flask import redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
+from shared.errors import DomainError
+from shared.office import Closed, QuotaFull
 from shared.qr import qr_svg
 from shared.web import context
 from shared.web.auth import KIOSK_SESSION_KEY, current_kiosk, kiosk_rate_key, kiosk_required
@@ -21,7 +23,22 @@ def home():
     """Kiosk start screen: pick a service (or register this device first)."""
     if current_kiosk() is None:
         return redirect(url_for("kiosk.register"))
-    return render_template("kiosk/home.html", services=context.office().config.services)
+    office = context.office()
+    refusal = office.check_open(context.now())
+    closed = gettext(refusal.message, **refusal.details) if refusal else None
+    return render_template("kiosk/home.html", services=office.config.services, closed=closed,
+                           alternatives=_alternatives())
+
+
+def _alternatives() -> list[dict]:
+    """The office's other channels in the visitor's language, each URL with a QR code to scan."""
+    office, language = context.office(), str(get_locale())
+    views = []
+    for alternative in office.config.alternatives:
+        view = office.alternative_view(alternative, language)
+        view["qr"] = qr_svg(view["url"], size_px=160, title=view["name"]) if view["url"] else None
+        views.append(view)
+    return views
 
 
 @bp.route("/kiosk/register", methods=["GET", "POST"])
@@ -39,6 +56,26 @@ def register():
     return render_template("kiosk/register.html", error=error), (401 if error else 200)
 
 
+@bp.route("/kiosk/services/<code>/check", methods=["GET", "POST"])
+@kiosk_required
+def screening(code: str):
+    """Optional health self-screening before a ticket; a "yes" advises postponing, no ticket."""
+    office = context.office()
+    service = office.config.service(code)
+    questions = office.config.screening
+    if service is None or not questions:
+        return redirect(url_for("kiosk.choose_lane", code=code))
+    if request.method == "POST":
+        answers = [request.form.get(f"q{index}") for index in range(len(questions))]
+        if any(answer not in ("yes", "no") for answer in answers):
+            return render_template("kiosk/screening.html", service=service, questions=questions, incomplete=True), 400
+        if "yes" in answers:
+            office.record_screening_advice(context.db(), context.now())
+            return render_template("kiosk/advice.html", alternatives=_alternatives())
+        return redirect(url_for("kiosk.choose_lane", code=code, screened=1))
+    return render_template("kiosk/screening.html", service=service, questions=questions, incomplete=False)
+
+
 @bp.get("/kiosk/services/<code>")
 @kiosk_required
 def choose_lane(code: str):
@@ -54,15 +91,33 @@ def choose_lane(code: str):
 @limiter.limit(kiosk_rate_limit, key_func=kiosk_rate_key)
 def take_ticket():
     """Issue the ticket (form post from the lane screen) and show it."""
-    ticket = context.office().issue_ticket(
-        context.db(),
-        service=request.form.get("service", ""),
-        lane=request.form.get("lane", ""),
-        now=context.now(),
-        kiosk_id=current_kiosk()["id"],
-        request_key=(request.form.get("request_key") or "")[:100] or None,
-    )
+    try:
+        ticket = context.office().issue_ticket(
+            context.db(),
+            service=request.form.get("service", ""),
+            lane=request.form.get("lane", ""),
+            now=context.now(),
+            kiosk_id=current_kiosk()["id"],
+            request_key=(request.form.get("request_key") or "")[:100] or None,
+        )
+    except (Closed, QuotaFull) as error:
+        return render_template("kiosk/unavailable.html", message=gettext(error.message, **error.details),
+                               alternatives=_alternatives()), error.status
     return redirect(url_for("kiosk.show_ticket", token=token_for(ticket)))
+
+
+@bp.post("/kiosk/enter")
+@kiosk_required
+def enter_at_door():
+    """A ticket scanned at the door (the scanner types its QR link): the visitor comes in."""
+    code = (request.form.get("code") or "").strip()
+    token = code.split("/t/", 1)[-1].split("?", 1)[0].strip("/")
+    try:
+        ticket = context.office().enter(context.db(), ticket_from_token(token).id, context.now())
+    except DomainError as error:
+        return render_template("kiosk/entered.html", ticket=None,
+                               message=gettext(error.message, **error.details)), error.status
+    return render_template("kiosk/entered.html", ticket=ticket, message=None)
 
 
 @bp.get("/kiosk/tickets/<token>")

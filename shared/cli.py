@@ -1,13 +1,14 @@
 """The `antrean` command: serve an office, register kiosks, manage staff accounts."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from . import accounts
+from . import accounts, simulation
 from .clock import utc_now
 from .config import ConfigError, load_config
 from .errors import DomainError
@@ -106,6 +107,28 @@ def user_add(ctx: click.Context, name: str, role: str, password: str) -> None:
     finally:
         db.close()
     click.echo(f"Staff account '{staff.username}' ({staff.role}) saved.")
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@click.option("--chart", type=click.Path(dir_okay=False, writable=True),
+              help="Also write an SVG chart of p95 waits to this file.")
+@click.option("--seed", type=int, default=None, help="Random seed for the day's visitors (default: the scenario's).")
+def simulate(scenario: str, as_json: bool, chart: str | None, seed: int | None) -> None:
+    """Compare FIFO, strict priority and the office policy on a simulated day (a file, or a shipped name: mpp)."""
+    try:
+        report = simulation.compare(simulation.load_scenario(scenario), seed=seed)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    if chart:
+        Path(chart).write_text(simulation.svg_chart(report), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return
+    click.echo(simulation.format_report(report))
+    if chart:
+        click.echo(f"\nChart of p95 waits written to {chart}")
 
 
 if __name__ == "__main__":  # pragma: no cover

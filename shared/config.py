@@ -280,6 +280,7 @@ def _policy(table: dict, service_codes: set[str]) -> PolicyConfig:
         service_classes=service_classes,
         max_priority_streak=None if streak == 0 else _whole(streak, "policy.max_priority_streak", 0, 50),
         max_wait=minutes("max_wait_min", defaults.max_wait, allow_off=True),
+        priority_head_start=minutes("priority_head_start_min", defaults.priority_head_start, allow_off=True),
         appointment_early=minutes("appointment_early_min", defaults.appointment_early),
         appointment_grace=minutes("appointment_grace_min", defaults.appointment_grace),
         no_show_return=minutes("no_show_return_min", defaults.no_show_return),

@@ -133,6 +133,19 @@ class Office:
         return {"name": alternative.names.get(language), "url": alternative.url,
                 "note": alternative.notes.get(language) if alternative.notes else None}
 
+    def record_screening_advice(self, db: Connection, now: datetime) -> None:
+        """Count one visitor advised by the self-screening to postpone; nothing about them is kept."""
+        with self.store.write(db):
+            db.count_screening_advice(self.today(now))
+
+    def check_open(self, now: datetime) -> Closed | None:
+        """None while tickets are issued, else the refusal a visitor would get (with next opening)."""
+        try:
+            self._check_open(now)
+        except Closed as error:
+            return error
+        return None
+
     # -- capacity -------------------------------------------------------------------------
 
     def max_inside(self, db: Connection) -> int | None:
@@ -187,6 +200,13 @@ class Office:
                 self._invite(db, now, events)
             self._publish_after_commit(db, events)
         return len(lapsed)
+
+    def admit(self, db: Connection, ticket_number: str, *, staff_id: int | None, now: datetime) -> dict:
+        """Staff let in the visitor holding this number (invited, or outside while there is room)."""
+        ticket = db.ticket_by_number(self.today(now), str(ticket_number).strip().upper())
+        if ticket is None:
+            raise NotFound(N_("Unknown ticket."), code="unknown_ticket")
+        return self.ticket_summary(self.enter(db, ticket.id, now, staff_id=staff_id))
 
     def enter(self, db: Connection, ticket_id: int, now: datetime, *, staff_id: int | None = None) -> Ticket:
         """The visitor came in (ticket scanned at the door or confirmed by staff): they now wait inside."""

@@ -54,7 +54,7 @@ _RECENT_KEPT = 64  # more than the largest max_priority_streak the office file a
 
 @dataclass(frozen=True)
 class Visitor:
-    """One visitor as drawn for the day; the same visitors meet every policy compared."""
+    """One visitor, drawn once so that every policy compared meets the very same person."""
 
     id: int
     arrival: float
@@ -67,13 +67,13 @@ class Visitor:
 
     @property
     def joins(self) -> float:
-        """When the ticket enters the waiting list."""
+        """When the ticket enters the queue: a transfer joins late but keeps its arrival time."""
         return self.arrival if self.queued is None else self.queued
 
 
 @dataclass(frozen=True)
 class CounterPlan:
-    """A counter's profile for the day and the breaks it takes."""
+    """A counter as the policy sees it, plus the breaks that take it away from the queue."""
 
     desk: CounterDesk
     breaks: tuple[tuple[float, float], ...] = ()
@@ -81,7 +81,7 @@ class CounterPlan:
 
 @dataclass(frozen=True)
 class Day:
-    """The calendar frame of one simulated day (times in minutes after local midnight)."""
+    """The day's frame; times are minutes after local midnight so the event queue stays plain floats."""
 
     date: Date
     zone: tzinfo
@@ -91,13 +91,13 @@ class Day:
     no_show_cost: float = 1.0
 
     def at(self, minutes: float) -> datetime:
-        """An aware datetime, as the policy and the tickets use them."""
+        """An aware datetime, because the real policy compares aware arrival and call times."""
         return datetime.combine(self.date, time(0), tzinfo=self.zone) + timedelta(minutes=minutes)
 
 
 @dataclass(frozen=True)
 class Stream:
-    """Arrivals of one service in one lane: (start, end, visitors per hour) windows."""
+    """Arrivals of one service and lane, as (start, end, visitors per hour) windows of a changing rate."""
 
     service: str
     lane: str
@@ -105,13 +105,13 @@ class Stream:
 
     @property
     def expected(self) -> float:
-        """Expected visitors of this stream in a day."""
+        """Expected visitors a day, to check a scenario against the office it claims to describe."""
         return sum((end - start) / 60 * rate for start, end, rate in self.windows)
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """An office file with the day it is tested on; built by `parse_scenario`."""
+    """An office file with the day it is tried on, so a policy is judged on the office's own traffic."""
 
     name: str
     office: OfficeConfig
@@ -128,7 +128,7 @@ class Scenario:
         return self.office.policy
 
     def counter_plans(self) -> tuple[CounterPlan, ...]:
-        """The office's counters as the policy sees them, open, with the day's breaks."""
+        """The office's counters as open desks, the shape `choose` expects, with the day's breaks."""
         return tuple(CounterPlan(CounterDesk(c.number, c.name, c.services, c.lanes, COUNTER_OPEN, c.mode),
                                  self.breaks.get(c.number, ()))
                      for c in self.office.counters)
@@ -140,13 +140,13 @@ class Scenario:
 # --- Drawing the visitors ---------------------------------------------------------------------
 
 def lognormal_parameters(mean: float, sd: float) -> tuple[float, float]:
-    """mu and sigma of the lognormal with this mean and standard deviation."""
+    """mu and sigma for a lognormal, since scenarios give service times as a mean and sd in minutes."""
     sigma2 = math.log(1 + (sd / mean) ** 2)
     return math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
 
 
 def draw_visitors(scenario: Scenario, seed: int | None = None) -> list[Visitor]:
-    """The day's visitors, in arrival order; each stream has its own generator, seeded from `seed`."""
+    """The day's visitors; one generator per stream, so editing one stream leaves the others' draws alone."""
     master = random.Random(scenario.seed if seed is None else seed)
     drawn = []
     for stream in scenario.streams:
@@ -172,7 +172,7 @@ def draw_visitors(scenario: Scenario, seed: int | None = None) -> list[Visitor]:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a visitor's day ended: called (served or no-show), abandoned or unserved, and when."""
+    """How and when a visitor's wait ended (served, no-show, abandoned, unserved), for the statistics."""
 
     status: str
     at: float
@@ -182,7 +182,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CounterUse:
-    """Minutes a counter spent with visitors out of the minutes it was open."""
+    """Busy and open minutes of a counter, to tell a busy office from an overloaded one."""
 
     number: int
     busy: float
@@ -195,7 +195,7 @@ class CounterUse:
 
 @dataclass(frozen=True)
 class DayResult:
-    """Everything that happened to the visitors and counters in one simulated day."""
+    """What one policy made of the day, kept raw so summaries and tests can read it as they need."""
 
     outcomes: Mapping[int, Outcome]
     counters: tuple[CounterUse, ...]
@@ -206,7 +206,7 @@ Observer = Callable[[datetime, CounterDesk, tuple[Ticket, ...], tuple[str, ...],
 
 
 class _Counter:
-    """A counter's moving parts during the run."""
+    """A counter's state during the run (busy, on break, latest lanes called for the fairness bound)."""
 
     def __init__(self, plan: CounterPlan):
         self.desk = plan.desk
@@ -222,7 +222,7 @@ class _Counter:
 
 def run_day(day: Day, counters: Sequence[CounterPlan], visitors: Iterable[Visitor], policy: PolicyConfig,
             observer: Observer | None = None, prefixes: Mapping[str, str] | None = None) -> DayResult:
-    """Play one day event by event, asking the real policy whom each free counter calls."""
+    """Play one day event by event, asking the real policy at every free counter, so its flaws show here first."""
     visitors = {visitor.id: visitor for visitor in visitors}
     desks = [_Counter(plan) for plan in counters]
     events: list[tuple] = []
@@ -335,7 +335,7 @@ def run_day(day: Day, counters: Sequence[CounterPlan], visitors: Iterable[Visito
 # --- Summaries --------------------------------------------------------------------------------
 
 def percentile(values: Sequence[float], share: float) -> float | None:
-    """Linear interpolation between the nearest ranks (numpy's default); None for no values."""
+    """Percentile by linear interpolation between ranks (numpy's default), so results match common tools."""
     if not values:
         return None
     ordered = sorted(values)
@@ -345,20 +345,21 @@ def percentile(values: Sequence[float], share: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 def _waits(figures: Sequence[float]) -> dict:
-    rounded = lambda value: None if value is None else round(value, 2)  # noqa: E731
-    return {"p50": rounded(percentile(figures, 0.5)), "p95": rounded(percentile(figures, 0.95)),
-            "max": rounded(max(figures) if figures else None),
-            "mean": rounded(sum(figures) / len(figures) if figures else None)}
+    return {"p50": _rounded(percentile(figures, 0.5)), "p95": _rounded(percentile(figures, 0.95)),
+            "max": _rounded(max(figures) if figures else None),
+            "mean": _rounded(sum(figures) / len(figures) if figures else None)}
 
 
 def summarise(result: DayResult, visitors: Iterable[Visitor], max_wait: timedelta | None,
               priority_lanes: Iterable[str]) -> dict:
-    """Waits in minutes (call time − arrival, served visitors only) and counts per lane, plus utilisation.
-
-    `over_max_wait` counts every visitor whose time in the queue exceeded `max_wait`: served,
-    no-show, abandoned or unserved alike, since each of them waited that long.
-    """
+    """The figures a policy is judged by: waits and counts per lane, utilisation, max-wait breaches."""
+    # over_max_wait counts everyone whose time in the queue passed max_wait, whether served, absent,
+    # abandoned or unserved: each of them did wait that long.
     visitors = list(visitors)
     priority_lanes = set(priority_lanes)
     limit = None if max_wait is None else max_wait.total_seconds() / 60
@@ -394,13 +395,13 @@ def summarise(result: DayResult, visitors: Iterable[Visitor], max_wait: timedelt
 
 
 def reference_policies(scenario: Scenario) -> dict[str, PolicyConfig]:
-    """The two reference policies and the office's own, under the names the report uses."""
+    """The office's policy beside the two extremes it sits between, under the report's names."""
     return {"fifo": FIFO, "strict_priority": STRICT_PRIORITY, "configured": scenario.policy}
 
 
 def compare(scenario: Scenario, policies: Mapping[str, PolicyConfig] | None = None,
             seed: int | None = None) -> dict:
-    """Run the same drawn day under each policy; the report `antrean simulate --json` prints."""
+    """Run one drawn day under each policy (common random numbers), so differences come from the policy."""
     seed = scenario.seed if seed is None else seed
     policies = reference_policies(scenario) if policies is None else policies
     visitors = draw_visitors(scenario, seed)
@@ -434,12 +435,12 @@ def _clock(minutes: float) -> str:
 # --- Reading scenarios ------------------------------------------------------------------------
 
 def shipped_scenarios() -> list[str]:
-    """Names of the scenarios that come with Antrean."""
+    """Names of the scenarios that ship with Antrean, for `antrean simulate NAME` and its errors."""
     return sorted(path.stem for path in SCENARIOS.glob("*.toml"))
 
 
 def scenario_path(name_or_path: str | Path) -> Path:
-    """A scenario file: an existing path, or the name of a shipped scenario such as `mpp`."""
+    """Resolve a path or a shipped name such as `mpp`, so users need not know where the package lives."""
     path = Path(name_or_path)
     if path.is_file():
         return path
@@ -451,7 +452,7 @@ def scenario_path(name_or_path: str | Path) -> Path:
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Read and validate a scenario; errors name the file and the field."""
+    """Read and validate a scenario; errors name the file and field, as office.toml errors do."""
     path = scenario_path(name_or_path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -464,7 +465,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
 
 
 def parse_scenario(raw: dict, name: str = "scenario") -> Scenario:
-    """An office file (validated by `parse_config`, `[policy]` included) plus its `[simulation]` table."""
+    """Validate the office part with `parse_config` (so `[policy]` means what it means in office.toml), then the day."""
     office = parse_config(raw)
     sim = raw.get("simulation")
     if not isinstance(sim, dict):
@@ -534,7 +535,7 @@ def parse_scenario(raw: dict, name: str = "scenario") -> Scenario:
     day = Day(day_date, ZoneInfo(office.timezone), opening, closing, hard_stop,
               _number(sim.get("no_show_cost_min", 1), "simulation.no_show_cost_min", 0, 60))
     return Scenario(
-        name=str(sim.get("name", name)),
+        name=name,
         office=office,
         day=day,
         streams=tuple(streams),
@@ -567,7 +568,7 @@ def _number(value, where: str, low: float, high: float) -> float:
 
 
 def _profile(raw, where: str, opening: float, closing: float) -> tuple[tuple[float, float, float], ...]:
-    """Relative arrival rates per window: [["08:00", "09:00", 1.0], …], inside opening hours."""
+    """Relative arrival rates per window, because visitors bunch in the morning rather than arrive evenly."""
     if not isinstance(raw, list) or not raw:
         raise ConfigError(f"{where}: list windows like [\"08:00\", \"09:00\", 1.0]")
     windows = []
@@ -588,7 +589,7 @@ def _profile(raw, where: str, opening: float, closing: float) -> tuple[tuple[flo
 
 
 def _shares(raw, default, allowed: Sequence[str], where: str) -> dict[str, float]:
-    """Lane shares normalised to 1, over the lanes the service offers."""
+    """Lane shares normalised to 1 over the lanes the service offers, so a kiosk could really issue them."""
     given = raw is not None
     table = raw if given else default
     if not isinstance(table, dict):
@@ -615,7 +616,7 @@ def _minutes(value) -> str:
 
 
 def format_report(report: dict) -> str:
-    """The plain-text table `antrean simulate` prints: per policy, per lane."""
+    """The plain-text table `antrean simulate` prints, per policy and lane, for a person at a terminal."""
     max_wait = report["max_wait_min"]
     lines = [
         f"Scenario {report['scenario']}: {report['office']}",
@@ -624,8 +625,9 @@ def format_report(report: dict) -> str:
     ]
     for name, summary in report["policies"].items():
         over = "n/a" if summary["over_max_wait"] is None else summary["over_max_wait"]
-        lines += ["", f"{name}: utilisation {summary['utilisation']:.2f}, over max wait "
-                      f"({'off' if max_wait is None else f'{max_wait:g} min'}): {over}, last call {summary['last_call']}",
+        limit = "off" if max_wait is None else f"{max_wait:g} min"
+        lines += ["", f"{name}: utilisation {summary['utilisation']:.2f}, over max wait ({limit}): {over}, "
+                      f"last call {summary['last_call']}",
                   f"  {'lane':<15}{'served':>7}{'abandoned':>10}{'no-show':>8}{'unserved':>9}"
                   f"{'p50':>7}{'p95':>7}{'max':>7}"]
         rows = list(summary["lanes"].items()) + [("priority (all)", summary["groups"]["priority"]),
@@ -643,7 +645,7 @@ _COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")  # Okabe–It
 
 
 def svg_chart(report: dict) -> str:
-    """A grouped bar chart of p95 wait per lane and policy, as a standalone accessible SVG."""
+    """A p95-wait bar chart as a hand-written SVG, with title and labels a screen reader can read."""
     policies = list(report["policies"])
     lanes = list(next(iter(report["policies"].values()))["lanes"]) + ["priority"]
 
@@ -659,7 +661,10 @@ def svg_chart(report: dict) -> str:
     plot_w, plot_h = width - left - right, height - upper - lower
     group_w = plot_w / len(lanes)
     bar_w = min(28.0, (group_w - 20) / len(policies))
-    y = lambda value: upper + plot_h * (1 - value / top)  # noqa: E731
+
+    def y(value: float) -> float:
+        return upper + plot_h * (1 - value / top)
+
     title = f"p95 wait per lane — {report['scenario']} ({report['visitors']} visitors, seed {report['seed']})"
     summary_text = "; ".join(
         f"{lane}: " + ", ".join(f"{policy} {_minutes(p95(policy, lane))} min" for policy in policies) for lane in lanes)
@@ -667,7 +672,8 @@ def svg_chart(report: dict) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-labelledby="chart-title chart-desc" font-family="sans-serif" font-size="12">',
         f'<title id="chart-title">{html.escape(title)}</title>',
-        f'<desc id="chart-desc">{html.escape("95th percentile of minutes waited, by lane and policy. " + summary_text)}</desc>',
+        f'<desc id="chart-desc">{html.escape("95th percentile of minutes waited, by lane and policy. ")}'
+        f'{html.escape(summary_text)}</desc>',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="{left}" y="22" font-size="14" font-weight="bold" fill="#000">{html.escape(title)}</text>',
     ]
@@ -704,7 +710,7 @@ def svg_chart(report: dict) -> str:
 
 
 def _nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above `value`."""
+    """A round axis maximum (1, 2, 2.5 or 5 times a power of ten) so the gridlines read easily."""
     power = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if step * power >= value:

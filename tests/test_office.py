@@ -165,7 +165,7 @@ def test_snapshot_counts_waiting_per_service_and_lane(office, db):
     snapshot = office.snapshot(db, NOW, 0)
     assert snapshot["waiting"]["perizinan_berusaha"] == {"general": 1, "health_worker": 0, "senior": 1, "disability": 0}
     assert snapshot["waiting"]["kartu_kuning"]["general"] == 0
-    assert snapshot["occupancy"] == {"inside": 3, "max": None, "outside": 0}
+    assert snapshot["occupancy"] == {"inside": 3, "max": 40, "outside": 0}
     assert snapshot["calls"][0]["counter"] == 4
     assert snapshot["calls"][0]["called_at"] == "2026-11-25T09:00:00+07:00"
 

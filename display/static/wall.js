@@ -52,6 +52,14 @@
       recent.appendChild(item);
     });
 
+    var occupancy = snapshot.occupancy || {};
+    document.getElementById("occupancy").textContent =
+      occupancy.max ? occupancy.inside + "/" + occupancy.max : String(occupancy.inside || 0);
+    var invited = document.getElementById("invited-list");
+    invited.textContent = "";
+    (snapshot.invited || []).forEach(function (number) { invited.appendChild(el("li", "", number)); });
+    document.getElementById("invited-block").hidden = !(snapshot.invited && snapshot.invited.length);
+
     var waiting = document.getElementById("waiting-list");
     waiting.textContent = "";
     Object.keys(snapshot.waiting).forEach(function (code) {

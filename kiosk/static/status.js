@@ -29,8 +29,12 @@
     var counterLine = document.getElementById("status-counter");
     counterLine.hidden = !ticket.counter;
     document.getElementById("status-counter-number").textContent = ticket.counter || "";
-    document.getElementById("status-ahead-line").hidden = ticket.status !== "waiting";
+    document.getElementById("status-ahead-line").hidden = ["waiting", "outside", "invited"].indexOf(ticket.status) < 0;
     document.getElementById("status-ahead").textContent = ticket.ahead;
+    var estimate = ticket.estimate_min;
+    document.getElementById("status-estimate-line").hidden = !estimate;
+    document.getElementById("status-estimate").textContent = estimate
+      ? setup.estimate.replace("{low}", estimate[0]).replace("{high}", estimate[1]) : "";
     var cancel = document.getElementById("cancel-form");
     if (cancel) { cancel.hidden = ["outside", "invited", "waiting"].indexOf(ticket.status) < 0; }
     if ((ticket.status === "called" || ticket.status === "invited") && lastStatus !== ticket.status) {

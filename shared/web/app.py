@@ -17,6 +17,7 @@ from .auth import protect_from_csrf
 from .errors import register_error_handlers
 from .extensions import babel, csrf, limiter, login_manager, socketio
 from .realtime import Publisher
+from .ticker import start_ticker
 
 LANGUAGES = ("id", "en")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.extensions["antrean.publisher"] = publisher
     if app.config["ANTREAN_PUBLISHER_THREAD"]:
         publisher.start()
+        start_ticker(socketio, office)
 
     app.teardown_appcontext(context.close_db)
     app.before_request(_remember_language)
