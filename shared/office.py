@@ -487,6 +487,7 @@ class Office:
             dates = {ticket.business_date for ticket in tickets}
             services = tuple({ticket.service for ticket in tickets})
             queued = {date: db.tickets_in(date, (WAITING, INVITED, OUTSIDE), services) for date in dates}
+            outside = {date: db.tickets_in(date, (OUTSIDE,)) for date in dates}
             desks = self.desks(db)
             pace = {(date, service): db.recent_service_minutes(date, service) for date in dates for service in services}
         positions = {}
@@ -495,13 +496,25 @@ class Office:
             for queued_ticket in sorted(queue, key=lambda t: _line_rank(t, policy)):
                 positions[queued_ticket.id] = in_service.get(queued_ticket.service, 0)
                 in_service[queued_ticket.service] = positions[queued_ticket.id] + 1
+        # Outside, a visitor first waits for a place inside: places free as fast as all open
+        # counters finish visitors, and those outside ahead of them take the first ones.
+        entry_order = {}
+        for date, line in outside.items():
+            ranked = sorted(line, key=lambda t: (t.invite_misses, queue_policy.order_key(t, policy)))
+            entry_order.update((t.id, rank) for rank, t in enumerate(ranked))
+        open_desks = sum(1 for desk in desks if desk.state == COUNTER_OPEN)
         views = {}
         for ticket in tickets:
             ahead, estimate = 0, None
             if ticket.status in (WAITING, INVITED, OUTSIDE):
                 ahead = positions.get(ticket.id, 0)
                 counters = sum(1 for desk in desks if desk.state == COUNTER_OPEN and queue_policy.can_serve(desk, ticket))
-                estimate = capacity.estimate_minutes(ahead, counters, pace[(ticket.business_date, ticket.service)])
+                minutes = pace[(ticket.business_date, ticket.service)]
+                estimate = capacity.estimate_minutes(ahead, counters, minutes)
+                if ticket.status == OUTSIDE and estimate is not None:
+                    entry = capacity.estimate_minutes(entry_order.get(ticket.id, 0) + 1, open_desks, minutes)
+                    if entry is not None:
+                        estimate = (max(estimate[0], entry[0]), max(estimate[1], entry[1]))
             views[ticket.id] = {
                 "number": ticket.number,
                 "service": ticket.service,

@@ -166,3 +166,14 @@ def test_quota_full_offers_the_alternatives(tmp_path):
     assert (error.value.status, error.value.code) == (409, "quota_full")
     assert error.value.extra["alternatives"][0] == {"name": "OSS", "url": "https://oss.go.id", "note": "Perizinan daring"}
     assert issue(office, db, service="kartu_kuning").number == "D-001"
+
+
+def test_outside_estimate_includes_waiting_for_a_place(capped):
+    office, db = capped
+    tickets = [issue(office, db, minutes=m) for m in range(3)]
+    tickets += [issue(office, db, minutes=3 + m, service="kartu_kuning") for m in range(3)]
+    first_outside, last_outside = db.ticket(tickets[3].id), db.ticket(tickets[5].id)
+    assert first_outside.status == last_outside.status == "outside"
+    first, last = office.ticket_status(db, first_outside), office.ticket_status(db, last_outside)
+    assert first["ahead"] == 0 and last["ahead"] == 2
+    assert last["estimate_min"][1] > first["estimate_min"][1] > 0
