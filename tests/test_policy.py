@@ -121,3 +121,77 @@ def test_queue_positions_agree_with_people_ahead():
     positions = queue_positions(waiting, POLICY)
     assert positions == {t.id: people_ahead(t, waiting, POLICY) for t in waiting}
     assert positions[2] == 1 and positions[6] == 0
+
+
+# --- The priority head start (rule 4) -----------------------------------------------------------
+
+def test_a_senior_a_little_after_a_general_visitor_goes_first():
+    assert POLICY.priority_head_start == timedelta(minutes=12)
+    decision = choose([ticket(1, minutes=0), ticket(2, "senior", minutes=5)], GENERAL_DESK, NOW, POLICY)
+    assert (decision.ticket.id, decision.rule) == (2, PRIORITY_LANE)
+
+
+def test_a_senior_long_after_a_general_visitor_does_not():
+    decision = choose([ticket(1, minutes=0), ticket(2, "senior", minutes=20)], GENERAL_DESK, NOW, POLICY)
+    assert (decision.ticket.id, decision.rule) == (1, ARRIVAL)
+
+
+def test_the_head_start_is_worth_one_head_start_per_class_below_general():
+    waiting = [ticket(1, minutes=0), ticket(2, "senior", minutes=20)]
+    two_classes = PolicyConfig(lane_classes={"general": 2, "senior": 0})   # 2 × 12 = 24 minutes
+    assert choose(waiting, GENERAL_DESK, NOW, two_classes).ticket.id == 2
+    shorter = PolicyConfig(priority_head_start=timedelta(minutes=3))
+    assert choose([ticket(1), ticket(2, "senior", minutes=5)], GENERAL_DESK, NOW, shorter).ticket.id == 1
+
+
+def test_a_tie_after_the_head_start_goes_by_ticket_id():
+    waiting = [ticket(2, minutes=0), ticket(1, "senior", minutes=12)]
+    assert choose(waiting, GENERAL_DESK, NOW, POLICY).ticket.id == 1
+    waiting = [ticket(1, minutes=0), ticket(2, "senior", minutes=12)]
+    assert choose(waiting, GENERAL_DESK, NOW, POLICY).ticket.id == 1
+
+
+def test_without_a_head_start_the_senior_goes_first_whenever_they_came():
+    strict_order = PolicyConfig(priority_head_start=None)
+    for minutes in (5, 20, 29):
+        decision = choose([ticket(1, minutes=0), ticket(2, "senior", minutes=minutes)], GENERAL_DESK, NOW,
+                          strict_order)
+        assert (decision.ticket.id, decision.rule) == (2, PRIORITY_LANE)
+    assert choose([ticket(1), ticket(2, "senior", minutes=29)], GENERAL_DESK, NOW, STRICT_PRIORITY).ticket.id == 2
+
+
+def test_with_the_head_start_the_service_class_comes_before_the_lane():
+    waiting = [ticket(1, service="izin", minutes=10), ticket(2, "senior", service="usaha", minutes=0)]
+    classes = {"izin": 0}
+    assert choose(waiting, GENERAL_DESK, NOW, PolicyConfig(service_classes=classes)).ticket.id == 1
+    strict_order = PolicyConfig(service_classes=classes, priority_head_start=None)
+    assert choose(waiting, GENERAL_DESK, NOW, strict_order).ticket.id == 2
+
+
+def test_the_bounds_still_come_before_the_head_start():
+    waiting = [ticket(1, minutes=0), ticket(2, "senior", minutes=5)]
+    decision = choose(waiting, GENERAL_DESK, NOW, POLICY, recent_lanes=["senior"] * 3)
+    assert (decision.ticket.id, decision.rule) == (1, FAIRNESS)
+    old = ticket(3, minutes=-31)   # waited 61 minutes by NOW; the senior 55, but counts as 67
+    decision = choose([old, ticket(4, "senior", minutes=-25)], GENERAL_DESK, NOW, POLICY)
+    assert (decision.ticket.id, decision.rule) == (3, MAX_WAIT)
+
+
+def test_people_ahead_and_queue_positions_follow_the_head_start():
+    waiting = [ticket(1, minutes=0), ticket(2, minutes=3), ticket(3, "senior", minutes=5),
+               ticket(4, "disability", minutes=20), ticket(5, minutes=10), ticket(6, "health_worker", minutes=25),
+               ticket(7, "senior", minutes=1, service="usaha")]
+    # counted arrivals: 1→0, 2→3, 3→−7, 4→8, 5→10, 6→13 (izin); 7 alone in usaha
+    expected = {3: 0, 1: 1, 2: 2, 4: 3, 5: 4, 6: 5, 7: 0}
+    assert {t.id: people_ahead(t, waiting, POLICY) for t in waiting} == expected
+    assert queue_positions(waiting, POLICY) == expected
+    izin = [t for t in waiting if t.service == "izin"]
+    called = []
+    while izin:
+        chosen = choose(izin, GENERAL_DESK, NOW, replace(POLICY, max_priority_streak=None)).ticket
+        called.append(chosen.id)
+        izin.remove(chosen)
+    assert called == sorted(called, key=expected.get) == [3, 1, 2, 4, 5, 6]
+    strict_order = PolicyConfig(priority_head_start=None)
+    assert queue_positions(waiting, strict_order) == {3: 0, 4: 1, 6: 2, 1: 3, 2: 4, 5: 5, 7: 0}
+    assert queue_positions(waiting, strict_order) == {t.id: people_ahead(t, waiting, strict_order) for t in waiting}

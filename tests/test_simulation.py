@@ -265,3 +265,19 @@ def test_simulate_takes_a_path_and_names_the_shipped_scenarios(tmp_path):
     own.write_text(own.read_text().replace('open = "07:00"', 'open = "seven"'))
     result = simulate(str(own))
     assert result.exit_code == 1 and "kantor.toml: simulation.open" in result.output
+
+
+# --- The target the defaults are held to (docs/QUEUE-POLICY.md, "The target, checked") ------------
+
+def test_the_shipped_mpp_day_meets_the_target():
+    scenario = load_scenario("mpp")
+    assert scenario.seed == 1 and scenario.policy == PolicyConfig()
+    assert scenario.policy.priority_head_start == timedelta(minutes=12)
+    report = compare(scenario)
+    assert report["seed"] == 1 and report["visitors"] == 1978
+    fifo, configured = report["policies"]["fifo"], report["policies"]["configured"]
+    priority, general = configured["groups"]["priority"]["p95"], configured["lanes"]["general"]["p95"]
+    assert priority <= 0.5 * fifo["groups"]["priority"]["p95"]     # 1.06 against 6.36 (0.17)
+    assert general <= 1.15 * fifo["lanes"]["general"]["p95"]       # 14.91 against 13.86 (1.076)
+    assert configured["over_max_wait"] == 0
+    assert compare(scenario)["policies"]["configured"] == configured   # deterministic, so a real guard
