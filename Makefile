@@ -24,7 +24,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 catalogs: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d shared/translations
+	$(BIN)/pybabel --quiet compile -d shared/translations
 
 setup: $(VENV)/.installed node_modules/.installed catalogs
 
