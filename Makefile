@@ -41,7 +41,7 @@ test: setup chromium
 	ANTREAN_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
 bench: setup
-	$(BIN)/python -m bench.async_modes
+	$(BIN)/python -m bench.run --mode both
 
 clean:
 	rm -rf $(VENV) node_modules build *.egg-info

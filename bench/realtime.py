@@ -34,7 +34,7 @@ CONNECT_CONCURRENCY = 50
 CONNECT_TIMEOUT_S = 10.0
 HTTP_TIMEOUT_S = 5.0
 MAX_CONSECUTIVE_HTTP_FAILURES = 3
-SETTLE_S = 2.0
+SETTLE_S = 1.0
 RESULTS_TIMEOUT_S = 90.0
 
 
@@ -142,6 +142,7 @@ async def _client_main(role: str, base_url: str, items: list, conn, connect_dead
     await asyncio.gather(*(guarded(item) for item in items))
     connect_s = time.monotonic() - started
     running["measuring"] = True
+    cpu_ready = time.process_time()
     conn.send(("ready", {"role": role, "wanted": len(items), "connected": ok["count"], "errors": errors,
                          "connect_s": connect_s}))
 
@@ -155,7 +156,8 @@ async def _client_main(role: str, base_url: str, items: list, conn, connect_dead
             break
     running["measuring"] = False
     conn.send(("results", {"role": role, "display_called": display_called, "phone_called": phone_called,
-                           "events": counts["events"], "disconnects": counts["disconnects"]}))
+                           "events": counts["events"], "disconnects": counts["disconnects"],
+                           "cpu_s": time.process_time() - cpu_ready}))
 
     async def close(sio) -> None:
         try:
@@ -178,11 +180,12 @@ def _split(items: list, parts: int) -> list[list]:
 
 
 def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, spacing_s: float = 0.1,
-        phone_procs: int = 2, connect_deadline_s: float = 60.0, keep: bool = False, log=print) -> dict:
+        phone_procs: int = 2, connect_deadline_s: float = 60.0, keep: bool = False, log=print,
+        server_env: dict | None = None) -> dict:
     """One run of scenario (a) + (e) on a fresh server; returns the figures."""
     result: dict = {"scenario": "realtime", "mode": mode, "displays_wanted": displays, "phones_wanted": phones,
                     "calls_wanted": calls}
-    with bench_server.start(mode, keep=keep) as srv:
+    with bench_server.start(mode, keep=keep, extra_env=server_env) as srv:
         base = srv.base_url
         tickets = issue_many(base, srv.instance.kiosk_tokens, round_robin(SERVICES, max(phones, 2 * calls)))
         token_by_id = {ticket["id"]: ticket["token"] for ticket in tickets[:phones]}
@@ -227,7 +230,7 @@ def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, s
             result["worker_threads"] = srv.worker_threads()
             result["server_alive_after"] = srv.alive()
 
-            received = {"display_called": {}, "phone_called": {}, "events": 0, "disconnects": 0}
+            received = {"display_called": {}, "phone_called": {}, "events": 0, "disconnects": 0, "cpu_s": 0.0}
             for role, _process, parent in workers:
                 parent.send("stop")
             for role, _process, parent in workers:
@@ -241,6 +244,7 @@ def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, s
                 received["phone_called"].update(info["phone_called"])
                 received["events"] += info["events"]
                 received["disconnects"] += info["disconnects"]
+                received["cpu_s"] += info["cpu_s"]
         finally:
             for _role, process, parent in workers:
                 process.join(40)
@@ -310,14 +314,17 @@ def _figures(result: dict, calls: list[dict], received: dict, token_by_id: dict)
     displays = result.get("displays_connected", 0)
     display_lat, first_display_lat, phone_lat, http_lat = [], [], [], []
     display_missing = phone_missing = phone_unwatched = 0
+    per_call = []  # [counter, http ms, all displays ms, phone ms, t0 (monotonic s)] in call order
     for call in calls:
         if call["status"] != 200:
             continue
+        row = [call["counter"], round((call["t1"] - call["t0"]) * 1000, 2), None, None, round(call["t0"], 3)]
         http_lat.append(call["t1"] - call["t0"])
         times = received["display_called"].get(call["number"], [])
         if displays:
             if len(times) >= displays:
                 display_lat.append(max(times) - call["t0"])
+                row[2] = round(display_lat[-1] * 1000, 2)
             else:
                 display_missing += 1
             if times:
@@ -327,8 +334,10 @@ def _figures(result: dict, calls: list[dict], received: dict, token_by_id: dict)
             phone_unwatched += 1
         elif token in received["phone_called"]:
             phone_lat.append(received["phone_called"][token] - call["t0"])
+            row[3] = round(phone_lat[-1] * 1000, 2)
         else:
             phone_missing += 1
+        per_call.append(row)
     result.update(
         calls_sent=len(calls),
         calls_200=sum(1 for call in calls if call["status"] == 200),
@@ -343,6 +352,8 @@ def _figures(result: dict, calls: list[dict], received: dict, token_by_id: dict)
         phone_unwatched=phone_unwatched,
         client_events=received["events"],
         client_disconnects=received["disconnects"],
+        per_call=per_call,
+        clients_cpu_per_call_ms=received["cpu_s"] * 1000.0 / len(calls) if calls else None,
     )
 
 

@@ -1,12 +1,13 @@
 """A bench server: a fresh demo instance tuned for load, `antrean serve` in a child process.
 
-The instance gets its kiosk rate limit lifted (office.toml `[kiosk] rate_limit`), four extra
-kiosks (`antrean kiosk add`) and four extra officers (`antrean user add`), all through the
-command line as an operator would. The server's output goes to a log file in the instance,
+The instance gets its kiosk rate limit and any capacity cap lifted (office.toml `[kiosk]
+rate_limit`, `[capacity] max_inside`), four extra kiosks (`antrean kiosk add`) and four extra
+officers (`antrean user add`), all through the command line as an operator would. The server's output goes to a log file in the instance,
 never to a pipe nobody reads (a full pipe would stall the server under load).
 """
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import secrets
@@ -65,6 +66,10 @@ def prepare_instance(root: Path, *, kiosks: int = KIOSKS, officers: int = OFFICE
     text, count = re.subn(r'(?m)^rate_limit\s*=\s*"[^"]*"', f'rate_limit = "{BENCH_RATE_LIMIT}"', config.read_text())
     if count != 1:
         raise RuntimeError("office.toml has no [kiosk] rate_limit line to rewrite")
+    # A capped office (`[capacity] max_inside`, when the office file has it) sends tickets past
+    # the cap to wait outside, where no counter can call them: the bench measures the queue
+    # itself, so it lifts the cap as it lifts the rate limit.
+    text = re.sub(r'(?m)^max_inside\s*=\s*\d+', "max_inside = 0", text)
     config.write_text(text)
     passwords = {}
     for index in range(1, officers + 1):
@@ -166,17 +171,50 @@ class BenchServer:
         self.stop()
 
 
-def start(mode: str, *, keep: bool = False) -> BenchServer:
-    """Prepare a fresh instance and start `antrean serve --async-mode MODE --quiet` on it."""
-    workdir = Path(tempfile.mkdtemp(prefix=f"antrean-bench-{mode}-"))
-    instance = prepare_instance(workdir)
+_template: Instance | None = None
+_instance_root: str | None = None
+
+
+def configure(*, instance_root: str | None = None) -> None:
+    """Where instance folders are made (default: the system temp folder; e.g. /dev/shm for tmpfs)."""
+    global _instance_root, _template
+    _instance_root = instance_root
+    _template = None
+
+
+def fresh_instance(workdir: Path) -> Instance:
+    """A copy of this process's prepared template instance (made on first use) in `workdir`.
+
+    Preparing costs several `antrean` commands (seconds); copying the folder gives every
+    scenario the same fresh office — no tickets yet — for a fraction of that.
+    """
+    global _template
+    if _template is None or not _template.path.exists():
+        template_root = Path(tempfile.mkdtemp(prefix="antrean-bench-template-", dir=_instance_root))
+        _template = prepare_instance(template_root)
+        atexit.register(shutil.rmtree, template_root, True)
+    path = workdir / "instance"
+    shutil.copytree(_template.path, path)
+    return Instance(path, list(_template.kiosk_tokens), dict(_template.officers), dict(_template.demo_passwords))
+
+
+def start(mode: str, *, keep: bool = False, access_log: bool = False, extra_env: dict | None = None) -> BenchServer:
+    """A fresh instance and `antrean serve --async-mode MODE [--quiet]` on it, once it answers.
+
+    `access_log` keeps gunicorn's access log (with each request's server time) in server.log,
+    for diagnosis; the figures are taken without it, as `--quiet`. `extra_env` is added to
+    the server's environment (diagnosis only, e.g. a PYTHONPATH with a sitecustomize).
+    """
+    workdir = Path(tempfile.mkdtemp(prefix=f"antrean-bench-{mode}-", dir=_instance_root))
+    instance = fresh_instance(workdir)
     port = free_port()
     log_path = workdir / "server.log"
     log = open(log_path, "wb")  # noqa: SIM115 (handed to the child)
     process = subprocess.Popen(
         [PYTHON, "-m", "shared.cli", "--instance", str(instance.path), "serve", "--port", str(port),
-         "--async-mode", mode, "--quiet"],
+         "--async-mode", mode, *([] if access_log else ["--quiet"])],
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        env={**os.environ, **(extra_env or {})},
     )
     log.close()
     server = BenchServer(mode, f"http://127.0.0.1:{port}", instance, process, log_path, workdir, keep)

@@ -1,0 +1,158 @@
+"""(c) call-next by 4 officers at once on counters 1–4.
+
+Counters 1 and 2 share `perizinan_berusaha` (2 also serves `non_perizinan`), 3 serves
+`izin_kesehatan`, 4 `kartu_kuning`. Before the run the kiosks issue enough tickets of those
+services that no counter runs dry (a few thousand for the full run), so every timed call
+completes the counter's previous ticket and calls a new one — the full write. Each
+officer signs in through `POST /api/login`. Two phases, each request timed:
+
+- bursts (the figure held against the target): the 4 officers press at the same instant
+  (a barrier), wait ~100 ms, and again, `calls` times — four simultaneous presses, the
+  worst a real office sees, without a queue building up between bursts;
+- back to back: each officer presses again as soon as the answer arrives, `calls` times
+  (closed loop, the server saturated): throughput, and latency under that overload.
+
+`python -m bench.call_next --mode gevent [--calls 400]`
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+
+import requests
+
+from . import server as bench_server
+from .kiosks import issue_many
+from .stats import summary_ms
+
+COUNTERS = (1, 2, 3, 4)
+REQUEST_TIMEOUT_S = 10.0
+MARGIN = 1.25
+RUN_BOUND_S = 300.0  # a bound on each phase whatever the server does
+
+
+def ticket_plan(calls: int) -> list[tuple[str, str]]:
+    """Interleaved tickets so that counters 1–4 each have `calls` to call, and more."""
+    per_counter = int(calls * MARGIN) + 5
+    wanted = {
+        "perizinan_berusaha": 2 * per_counter,  # counters 1 and 2
+        "non_perizinan": per_counter // 2,      # counter 2's second service
+        "izin_kesehatan": per_counter,          # counter 3
+        "kartu_kuning": per_counter,            # counter 4
+    }
+    plan, remaining = [], dict(wanted)
+    while any(remaining.values()):
+        for service in wanted:
+            if remaining[service]:
+                plan.append((service, "general"))
+                remaining[service] -= 1
+    return plan
+
+
+def _officer_sessions(srv) -> list[requests.Session]:
+    sessions = []
+    for index, _counter in enumerate(COUNTERS, start=1):
+        username = f"bench-officer-{index}"
+        session = requests.Session()
+        session.headers["Authorization"] = (
+            f"Bearer {bench_server.staff_token(srv.base_url, username, srv.instance.officers[username])}")
+        sessions.append(session)
+    return sessions
+
+
+def _press(session: requests.Session, url: str) -> tuple[str, float]:
+    t0 = time.perf_counter()
+    try:
+        status = str(session.post(url, timeout=REQUEST_TIMEOUT_S).status_code)
+    except requests.RequestException as error:
+        status = type(error).__name__
+    return status, time.perf_counter() - t0
+
+
+def _run_officers(srv, sessions, rounds: int, *, burst_pause_s: float | None) -> dict:
+    """Each officer presses `rounds` times: in lock-step bursts (all 4 at once, then a pause)
+    when `burst_pause_s` is set, else back to back (closed loop, the server saturated)."""
+    latencies: list[list[float]] = [[] for _ in COUNTERS]
+    statuses: dict[str, int] = {}
+    lock = threading.Lock()
+    parties = len(COUNTERS)
+    start_barrier = threading.Barrier(parties + 1)
+    round_barrier = threading.Barrier(parties)
+    stop_at = [time.monotonic() + RUN_BOUND_S]
+
+    def officer(slot: int, counter: int) -> None:
+        url = f"{srv.base_url}/api/counters/{counter}/call-next"
+        start_barrier.wait()
+        for _ in range(rounds):
+            if time.monotonic() > stop_at[0]:
+                break
+            if burst_pause_s is not None:
+                try:
+                    round_barrier.wait(timeout=REQUEST_TIMEOUT_S + 5)
+                except threading.BrokenBarrierError:
+                    break
+            status, elapsed = _press(sessions[slot], url)
+            if status == "200":
+                latencies[slot].append(elapsed)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+            if burst_pause_s is not None:
+                time.sleep(burst_pause_s)
+
+    threads = [threading.Thread(target=officer, args=(slot, counter), daemon=True)
+               for slot, counter in enumerate(COUNTERS)]
+    for thread in threads:
+        thread.start()
+    cpu_before = srv.worker_cpu_seconds()
+    start_barrier.wait(timeout=30)
+    started = time.monotonic()
+    stop_at[0] = started + RUN_BOUND_S
+    for thread in threads:
+        thread.join(RUN_BOUND_S + REQUEST_TIMEOUT_S + 10)
+    round_barrier.abort()
+    wall = time.monotonic() - started
+    cpu_after = srv.worker_cpu_seconds()
+    done = statuses.get("200", 0)
+    return {
+        "statuses": statuses, "duration_s": wall, "calls_per_s": done / wall if wall else None,
+        "latency_ms": summary_ms([value for per_officer in latencies for value in per_officer]),
+        "per_counter_p99_ms": {str(counter): summary_ms(latencies[slot])["p99"]
+                               for slot, counter in enumerate(COUNTERS)},
+        "server_cpu_per_call_ms": ((cpu_after - cpu_before) * 1000.0 / done
+                                   if done and cpu_before is not None and cpu_after is not None else None),
+    }
+
+
+def run(mode: str, *, calls: int = 200, burst_pause_s: float = 0.1, keep: bool = False, log=print) -> dict:
+    """`calls` lock-step bursts of 4 presses, then `calls` back-to-back presses per officer."""
+    with bench_server.start(mode, keep=keep) as srv:
+        plan = ticket_plan(2 * calls)
+        issue_many(srv.base_url, srv.instance.kiosk_tokens, plan, deadline_s=300)
+        log(f"  [{mode}] pre-issued {len(plan)} tickets; 4 officers × {calls} bursts, then × {calls} back to back…")
+        sessions = _officer_sessions(srv)
+        try:
+            burst = _run_officers(srv, sessions, calls, burst_pause_s=burst_pause_s)
+            saturated = _run_officers(srv, sessions, calls, burst_pause_s=None)
+        finally:
+            for session in sessions:
+                session.close()
+        log(f"  [{mode}] bursts p99 {burst['latency_ms']['p99']:.1f} ms; "
+            f"back to back {saturated['calls_per_s']:.0f} calls/s")
+    return {"scenario": "call_next", "mode": mode, "officers": len(COUNTERS), "calls_per_officer": calls,
+            "pre_issued": len(plan), "burst": burst, "saturated": saturated}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=("gevent", "threading"), default="gevent")
+    parser.add_argument("--calls", type=int, default=200, help="bursts, and back-to-back presses, per officer")
+    parser.add_argument("--pause", type=float, default=0.1, help="seconds between bursts")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.mode, calls=args.calls, burst_pause_s=args.pause, keep=args.keep), indent=2))
+
+
+if __name__ == "__main__":
+    main()
