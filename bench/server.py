@@ -1,7 +1,7 @@
 """A bench server: a fresh demo instance tuned for load, `antrean serve` in a child process.
 
-The instance gets its kiosk rate limit and any capacity cap lifted (office.toml `[kiosk]
-rate_limit`, `[capacity] max_inside`), four extra kiosks (`antrean kiosk add`) and four extra
+The instance gets its kiosk rate limit, capacity cap and daily quotas lifted (office.toml
+`[kiosk] rate_limit`, `[capacity] max_inside`, `daily_quota`), four extra kiosks (`antrean kiosk add`) and four extra
 officers (`antrean user add`), all through the command line as an operator would. The server's output goes to a log file in the instance,
 never to a pipe nobody reads (a full pipe would stall the server under load).
 """
@@ -68,8 +68,10 @@ def prepare_instance(root: Path, *, kiosks: int = KIOSKS, officers: int = OFFICE
         raise RuntimeError("office.toml has no [kiosk] rate_limit line to rewrite")
     # A capped office (`[capacity] max_inside`, when the office file has it) sends tickets past
     # the cap to wait outside, where no counter can call them: the bench measures the queue
-    # itself, so it lifts the cap as it lifts the rate limit.
+    # itself, so it lifts the cap as it lifts the rate limit. Daily quotas go for the same
+    # reason: a bench issues thousands of tickets in seconds.
     text = re.sub(r'(?m)^max_inside\s*=\s*\d+', "max_inside = 0", text)
+    text = re.sub(r'(?m)^daily_quota\s*=\s*\d+\s*$', "", text)
     config.write_text(text)
     passwords = {}
     for index in range(1, officers + 1):

@@ -272,7 +272,7 @@ class Office:
         policy = self.config.policy
         date = self.today(now)
         recent = db.recent_call_lanes(desk.number, date, policy.max_priority_streak or 0) if desk.lanes is None else []
-        return queue_policy.choose(db.waiting(date, desk.services), desk, now, policy, recent)
+        return queue_policy.choose(db.waiting_heads(date, desk.services), desk, now, policy, recent)
 
     def set_counter_state(self, db: Connection, number: int, state: str, staff_id: int | None, now: datetime) -> CounterDesk:
         """Open, pause or close a counter, so calling and displays follow staff rotation."""

@@ -177,6 +177,27 @@ def choose(waiting: Iterable[Ticket], desk: CounterDesk, now: datetime, policy: 
     return decide(chosen, ARRIVAL)
 
 
+def heads(waiting: Iterable[Ticket]) -> list[Ticket]:
+    """The tickets `choose` can ever pick: the first of each (service, lane) line, and appointments.
+
+    Within one service and lane every rule orders tickets by (arrival, id): the order key's
+    service class and head start are the same for the whole line, the maximum-wait rule takes
+    the oldest, and the fairness rule the first general ticket. Only booked tickets jump
+    their line (rule 2), so they all stay. `choose` over these gives the same decision as over
+    every waiting ticket, which lets storage hand it a few rows instead of the whole queue.
+    """
+    first: dict[tuple[str, str], Ticket] = {}
+    booked = []
+    for ticket in waiting:
+        if ticket.appointment_at is not None:
+            booked.append(ticket)
+        line = (ticket.service, ticket.lane)
+        if line not in first or (ticket.arrived_at, ticket.id) < (first[line].arrived_at, first[line].id):
+            first[line] = ticket
+    chosen = {ticket.id: ticket for ticket in [*first.values(), *booked]}
+    return sorted(chosen.values(), key=lambda t: (t.arrived_at, t.id))
+
+
 def people_ahead(ticket: Ticket, waiting: Iterable[Ticket], policy: PolicyConfig) -> int:
     """How many waiting tickets of the same service stand before this one in the standing order."""
     key = order_key(ticket, policy)

@@ -334,6 +334,20 @@ class Connection:
     def waiting(self, business_date: str, services: tuple[str, ...] | None = None) -> list[Ticket]:
         return self.tickets_in(business_date, (WAITING,), services)
 
+    def waiting_heads(self, business_date: str, services: tuple[str, ...]) -> list[Ticket]:
+        """`policy.heads` of the waiting tickets of these services, read without the whole queue.
+
+        The first ticket of each (service, lane) line plus every booked one, oldest first:
+        all that the queue policy needs to choose, however long the queue is.
+        """
+        sql = f"""
+            SELECT {_TICKET_COLUMNS} FROM (
+                SELECT *, ROW_NUMBER() OVER (PARTITION BY service, lane ORDER BY arrived_at, id) AS place
+                FROM tickets WHERE business_date = ? AND status = ? AND service IN ({_marks(services)})
+            ) WHERE place = 1 OR appointment_at IS NOT NULL ORDER BY arrived_at, id
+        """
+        return [_ticket(row) for row in self.raw.execute(sql, (business_date, WAITING, *services))]
+
     def active_at_counter(self, counter: int) -> Ticket | None:
         """The ticket called to or being served at this counter, if any."""
         row = self.raw.execute(

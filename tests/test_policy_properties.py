@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from shared.model import COUNTER_OPEN, LANES, CounterDesk, Ticket
 from shared.policy import (
     ASSISTING, COUNTER_MODES, DEFAULT_LANE_CLASSES, FAIRNESS, MAX_WAIT, STRICT, Decision, PolicyConfig, can_serve,
+    choose, heads,
 )
 from shared.simulation import ABANDONED, NO_SHOW, SERVED, CounterPlan, Day, Visitor, run_day
 
@@ -237,3 +238,32 @@ def test_the_assisting_exception_to_max_wait_is_real():
     assert [c.decision.ticket.id for c in calls] == [1, 3, 2]
     passed_over = next(t for t in calls[1].waiting if t.id == 2)
     assert calls[1].now - passed_over.arrived_at >= timedelta(minutes=60)
+
+
+@st.composite
+def waiting_queues(draw) -> tuple[datetime, list[Ticket]]:
+    """A moment and a random waiting queue: ties in arrival, transfers' old arrivals, bookings."""
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+    tickets = []
+    for index in range(1, draw(st.integers(0, 40)) + 1):
+        arrived = now - timedelta(minutes=draw(st.integers(0, 90)))
+        booked = draw(st.one_of(st.none(), st.integers(-40, 40)))
+        tickets.append(Ticket(
+            id=index, business_date="2026-11-25", service=draw(st.sampled_from(SERVICES)),
+            lane=draw(st.sampled_from(LANES)), sequence=index, number=f"A-{index:03d}", status="waiting",
+            channel="walk_in" if booked is None else "appointment", arrived_at=arrived, issued_at=arrived,
+            appointment_at=None if booked is None else now + timedelta(minutes=booked)))
+    return now, draw(st.permutations(tickets))
+
+
+@PROPERTY
+@given(waiting_queues(), counter_plans(breaks=False), policies(),
+       st.lists(st.sampled_from(LANES), max_size=5))
+def test_choosing_among_the_heads_of_the_lines_is_choosing_among_all(queue, plans, policy, recent):
+    """Storage hands `choose` only `heads(waiting)`; every counter must decide exactly as with the whole queue."""
+    now, waiting = queue
+    for plan in plans:
+        everyone = choose(waiting, plan.desk, now, policy, recent)
+        if everyone is not None and len(heads(waiting)) < len(waiting):
+            event("the heads were a strict subset of the queue")
+        assert choose(heads(waiting), plan.desk, now, policy, recent) == everyone

@@ -112,3 +112,30 @@ def test_guarded_state_change_refuses_a_stale_ticket(store):
         with store.write(db):
             db.change_ticket(ticket, "called", now=NOW, counter=2, called_at=NOW)   # stale: still says waiting
     assert [event["to_status"] for event in db.ticket_events(ticket.id)] == ["waiting", "called"]
+
+
+def test_waiting_heads_reads_what_the_policy_would_keep(store):
+    """The SQL shortcut for call-next returns exactly `policy.heads` of the waiting tickets."""
+    from datetime import timedelta
+
+    from shared.policy import heads
+
+    db = store.connect()
+    plan = [("a", "general", 5), ("a", "general", 1), ("a", "senior", 3), ("b", "general", 2),
+            ("a", "general", 1), ("a", "senior", 0), ("b", "disability", 4), ("c", "general", 0)]
+    with store.write(db):
+        tickets = []
+        for sequence, (service, lane, minutes_ago) in enumerate(plan, start=1):
+            ticket = db.insert_ticket(business_date="2026-11-25", service=service, lane=lane, sequence=sequence,
+                                      number=f"X-{sequence:03d}", status="waiting", channel="walk_in",
+                                      kiosk_id=None, now=NOW - timedelta(minutes=minutes_ago))
+            tickets.append(ticket)
+        # A booking late in its line, a ticket already called, and one of another day.
+        db.change_ticket(tickets[1], "waiting", now=NOW, appointment_at=NOW + timedelta(minutes=5))
+        db.change_ticket(tickets[5], "called", now=NOW, counter=1, called_at=NOW)
+        db.insert_ticket(business_date="2026-11-24", service="a", lane="general", sequence=1, number="X-001",
+                         status="waiting", channel="walk_in", kiosk_id=None, now=NOW - timedelta(days=1))
+    waiting = db.waiting("2026-11-25", ("a", "b"))
+    got = db.waiting_heads("2026-11-25", ("a", "b"))
+    assert got == heads(waiting)
+    assert [t.number for t in got] == ["X-001", "X-007", "X-003", "X-004", "X-002"]
