@@ -40,7 +40,7 @@ def issue_ticket():
     service = text_field(body, "service", limit=40)
     lane = text_field(body, "lane", required=False, default="general", limit=40)
     ticket = context.office().issue_ticket(
-        context.db(), service=service, lane=lane, now=context.now(),
+        context.db(), service=service, lane=lane, now=context.now,
         kiosk_id=current_kiosk()["id"], request_key=idempotency_key(),
     )
     return jsonify(issued_body(ticket)), 201

@@ -96,7 +96,7 @@ def take_ticket():
             context.db(),
             service=request.form.get("service", ""),
             lane=request.form.get("lane", ""),
-            now=context.now(),
+            now=context.now,  # a clock: read inside the write lock
             kiosk_id=current_kiosk()["id"],
             request_key=(request.form.get("request_key") or "")[:100] or None,
         )

@@ -72,12 +72,15 @@ class Office:
 
     # -- visitors -----------------------------------------------------------------------
 
-    def issue_ticket(self, db: Connection, *, service: str, lane: str, now: datetime,
+    def issue_ticket(self, db: Connection, *, service: str, lane: str, now: datetime | Callable[[], datetime],
                      kiosk_id: int | None = None, channel: str = WALK_IN, request_key: str | None = None) -> Ticket:
         """Give a visitor the next number of the day for a service and lane.
 
-        A repeated `request_key` from the same kiosk (a double press, a retried request)
-        returns the ticket of the first request instead of printing a second one.
+        `now` may be a clock, read once the write lock is held: then the arrival times of
+        tickets issued at the same instant by several kiosks follow their numbers, and the
+        line is the order the numbers were printed in. A repeated `request_key` from the
+        same kiosk (a double press, a retried request) returns the ticket of the first
+        request instead of printing a second one.
         """
         service_config = self.config.service(service) if isinstance(service, str) else None
         if service_config is None:
@@ -90,6 +93,8 @@ class Office:
                 remembered = db.remembered_answer(scope, request_key)
                 if remembered is not None:
                     return db.ticket(remembered[1]["ticket_id"])
+            if callable(now):
+                now = now()
             self._check_open(now)
             date = self.today(now)
             self._check_quota(db, date, service_config, lane)

@@ -102,16 +102,10 @@ def last_event_id(instance) -> int:
 def test_thirty_visitors_twenty_places(tmp_path, servers, recorders, async_mode):
     office = capacity_office(tmp_path / "office")
     server = servers(office.instance, async_mode=async_mode)
-    # Whether the line (arrival order) is the order tickets were issued in. Strict under gevent;
-    # under threading a known product bug breaks it (`now` is read before the write lock), so
-    # there those findings are collected and the test ends as xfail, after every other check.
-    order_problems: list[str] = []
-
+    # The line (arrival order) must be the order the tickets were issued in, in both modes:
+    # the kiosk route hands the office a clock that is read inside the write lock.
     def same_order(ok: bool, problem: str) -> None:
-        if async_mode == "gevent":
-            assert ok, problem
-        elif not ok:
-            order_problems.append(problem)
+        assert ok, problem
 
     base = server.base_url
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -346,6 +340,3 @@ def test_thirty_visitors_twenty_places(tmp_path, servers, recorders, async_mode)
     pushed = [data["occupancy"] for name, data in display.events if name in ("snapshot", "queue")]
     assert all(occupancy["inside"] <= occupancy["max"] for occupancy in pushed), \
         [o for o in pushed if o["inside"] > o["max"]]
-    if order_problems:
-        pytest.xfail("known bug: under --async-mode threading arrival times are read before the write lock, "
-                     "so the line differs from the issue order: " + " | ".join(order_problems)[:1500])
