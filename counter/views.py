@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import login_user, logout_user
 
 from shared import accounts
@@ -20,7 +20,7 @@ from .api import LOGIN_LIMIT
 
 ACTION_DONE = {
     "recall": N_("Called again."), "start": N_("Service started."), "done": N_("Marked as done."),
-    "no-show": N_("Marked as not present."), "transfer": N_("Sent to the other service."),
+    "no-show": N_("Marked as not present."),
 }
 
 # How the console explains the queue policy's choice to the officer.
@@ -102,7 +102,11 @@ def act(number: int, action: str):
         if action in COUNTER_STATE_OF:
             message = gettext(COUNTER_STATE_DONE[action])
         elif action in ("call-next", "call"):
-            message = gettext("Called %(number)s.", number=ticket["number"]) if ticket else gettext("Nobody is waiting.")
+            message = _called_message(ticket) if ticket else gettext("Nobody is waiting.")
+        elif action == "transfer":
+            target = context.office().config.service(ticket["service"])
+            message = gettext("%(number)s sent to %(service)s.", number=ticket["number"],
+                              service=target.names.get(_language()))
         elif action == "return":
             message = gettext("%(number)s is back in the queue.", number=ticket["number"])
         elif action == "admit":
@@ -111,6 +115,21 @@ def act(number: int, action: str):
             message = gettext(ACTION_DONE[action])
         flash(message, "info")
     return redirect(url_for("counter.console", number=number))
+
+
+def _language() -> str:
+    return str(get_locale() or "id")
+
+
+def _called_message(ticket: dict) -> str:
+    """"Called A-004 — fairness: …, Umum, waited 12 min": the officer sees why this visitor."""
+    reason = ticket.get("reason")
+    if not reason:
+        return gettext("Called %(number)s.", number=ticket["number"])
+    return gettext("Called %(number)s: %(rule)s · %(lane)s · waited %(minutes)s min.",
+                   number=ticket["number"], rule=gettext(RULE_NAMES[reason["rule"]]),
+                   lane=context.office().config.lane_name(reason["lane"], _language()),
+                   minutes=reason["waited_min"])
 
 
 def _panel_context(number: int) -> dict:

@@ -43,7 +43,8 @@ def test_staff_token_is_not_a_kiosk_token(client, staff_headers):
     assert_error(client.post("/api/tickets", json=TICKET, headers=staff_headers()), 401, "unauthorized")
 
 
-@pytest.mark.parametrize("payload", ["{not json", "[1, 2]", '"text"', '{"service": 5}', '{"lane": "general"}'])
+@pytest.mark.parametrize("payload", ["{not json", "[1, 2]", '"text"', '{"service": 5}', '{"lane": "general"}',
+                                     "[" * 20000 + "]" * 20000])
 def test_malformed_requests(client, kiosk_headers, payload):
     response = client.post("/api/tickets", data=payload, headers={**kiosk_headers, "Content-Type": "application/json"})
     assert_error(response, 400, "invalid_request")

@@ -152,3 +152,35 @@ def test_console_explains_the_next_call(client, demo, kiosk_headers):
     result = client.post("/counter/1/call", data={"number": "A-001", "reason": "dokumen saja",
                                                   "csrf_token": csrf_of(console)}, follow_redirects=True)
     assert 'id="current-number">A-001' in result.get_data(as_text=True)
+
+
+def test_console_names_the_rule_after_a_call_and_tags_the_chosen_ticket(client, demo, kiosk_headers):
+    """After three priority calls the fairness rule picks the general ticket: the table's "next" tag agrees."""
+    for lane in ("general", "senior", "senior", "senior", "senior"):
+        client.post("/api/tickets", json={"service": "perizinan_berusaha", "lane": lane}, headers=kiosk_headers)
+    login(client, demo)
+    page = client.get("/counter/1").get_data(as_text=True)
+    messages = []
+    for _ in range(3):
+        page = client.post("/counter/1/call-next", data={"csrf_token": csrf_of(page)},
+                           follow_redirects=True).get_data(as_text=True)
+        messages.append(re.search(r'<p class="flash flash--info">([^<]+)</p>', page).group(1))
+    assert messages[0] == "Nomor A-002 dipanggil: jalur prioritas · Lansia (50+) · menunggu 0 menit."
+    # Head start alone would put senior A-005 first; the fairness bound calls general A-001.
+    assert 'data-rule="fairness"' in page and "<strong>A-001</strong>" in page
+    tagged = re.findall(r'<tr class="is-next">\s*<td class="waiting-table__number">(\S+) <span', page)
+    assert tagged == ["A-001"]
+    page = client.post("/counter/1/call-next", data={"csrf_token": csrf_of(page)},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Nomor A-001 dipanggil: keadilan" in page
+
+
+def test_console_transfer_message_names_the_ticket_and_the_service(client, demo, kiosk_headers):
+    client.post("/api/tickets", json={"service": "perizinan_berusaha", "lane": "general"}, headers=kiosk_headers)
+    login(client, demo)
+    console = client.get("/counter/1").get_data(as_text=True)
+    page = client.post("/counter/1/call-next", data={"csrf_token": csrf_of(console)},
+                       follow_redirects=True).get_data(as_text=True)
+    page = client.post("/counter/1/transfer", data={"csrf_token": csrf_of(page), "service": "konsultasi"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Nomor A-001 dialihkan ke Konsultasi &amp; Pengaduan." in page

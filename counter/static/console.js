@@ -35,11 +35,47 @@
         })
         .then(function (html) {
           // A button pressed while the panel was loading keeps its page: never swap it away.
-          if (html !== null && !root.querySelector("form[data-sent]")) { root.innerHTML = html; }
+          if (html !== null && !root.querySelector("form[data-sent]")) { swap(html); }
         })
         .catch(function () { /* offline: the next event or reconnect refreshes */ });
     }, 150);
   }
+  // Swap in the fresh panel without losing what the officer is doing: typed numbers and
+  // reasons, the open "more" section, the focused field, and the transfer target while the
+  // same visitor is at the counter (a new visitor gets the fresh list).
+  function text(scope, selector) {
+    var node = scope.querySelector(selector);
+    return node ? node.textContent.trim() : "";
+  }
+  function swap(html) {
+    var fresh = document.createElement("div");
+    fresh.innerHTML = html;
+    var sameVisitor = text(root, "#current-number") === text(fresh, "#current-number");
+    root.querySelectorAll("input[id]:not([type=hidden]), select[id]").forEach(function (field) {
+      var twin = fresh.querySelector("#" + field.id);
+      if (!twin || twin.disabled) { return; }
+      if (field.tagName === "SELECT") {
+        if (sameVisitor && twin.querySelector('option[value="' + field.value + '"]')) { twin.value = field.value; }
+      } else if (field.value) {
+        twin.value = field.value;
+      }
+    });
+    root.querySelectorAll("details[id]").forEach(function (details) {
+      var twin = fresh.querySelector("#" + details.id);
+      if (twin) { twin.open = details.open; }
+    });
+    var focused = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : "";
+    var caret = null;
+    try { caret = focused ? [document.activeElement.selectionStart, document.activeElement.selectionEnd] : null; }
+    catch (error) { caret = null; }  // selects and buttons have no caret
+    root.replaceChildren.apply(root, Array.prototype.slice.call(fresh.childNodes));
+    var again = focused ? document.getElementById(focused) : null;
+    if (again) {
+      again.focus();
+      if (caret && caret[0] !== null && again.setSelectionRange) { again.setSelectionRange(caret[0], caret[1]); }
+    }
+  }
+
   var socket = io("/counter", { transports: ["websocket", "polling"] });
   socket.on("queue", refresh);
   socket.on("called", refresh);

@@ -11,7 +11,10 @@ MAX_KEY_LENGTH = 100
 
 def json_body() -> dict:
     """The request's JSON object, or an `invalid_request` error."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested thousands deep: not a body any client sends
+        body = None
     if not isinstance(body, dict):
         raise InvalidRequest(N_("The request body must be a JSON object."))
     return body
