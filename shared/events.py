@@ -25,7 +25,12 @@ class TicketCalled:
 
 @dataclass(frozen=True)
 class QueueChanged:
-    """Waiting lists or counters changed without a call: screens refresh their snapshot."""
+    """Waiting lists or counters changed without a call: screens refresh their snapshot.
+
+    `services` and `ticket_ids` say whose phones to update; with neither (a counter opened,
+    paused or closed, or the cap changed) every watching phone is, since the wait estimates
+    depend on the open counters and the cap.
+    """
 
     name = "queue"
     services: tuple[str, ...] = ()

@@ -5,27 +5,21 @@ from shared.web.extensions import socketio
 from tests.test_kiosk_api import TICKET, take
 
 
-def events(socket_client, name):
-    return [packet["args"][0] for packet in socket_client.get_received(socket_client_namespace(socket_client))
-            if packet["name"] == name]
-
-
-def socket_client_namespace(socket_client):
-    return socket_client._namespace
+def events(socket_client, name, namespace="/ticket"):
+    """The payloads of the `name` events received since the last look."""
+    return [packet["args"][0] for packet in socket_client.get_received(namespace) if packet["name"] == name]
 
 
 @pytest.fixture
 def display(app, client):
-    socket_client = socketio.test_client(app, namespace="/display", flask_test_client=client)
-    socket_client._namespace = "/display"
-    return socket_client
+    return socketio.test_client(app, namespace="/display", flask_test_client=client)
 
 
 def test_display_gets_a_snapshot_on_connect(display, client, kiosk_headers):
-    [snapshot] = events(display, "snapshot")
+    [snapshot] = events(display, "snapshot", "/display")
     assert {"seq", "calls", "waiting", "occupancy"} <= set(snapshot)
     take(client, kiosk_headers)
-    [update] = events(display, "queue")
+    [update] = events(display, "queue", "/display")
     assert update["seq"] == snapshot["seq"] + 1
     assert client.get("/api/queue").get_json()["seq"] == update["seq"]
 
@@ -103,3 +97,17 @@ def test_staff_namespace_accepts_token_and_session(app, client, demo, staff_head
     assert by_session.is_connected("/counter")
     take(client, kiosk_headers)
     assert any(p["name"] == "queue" for p in by_session.get_received("/counter"))
+
+
+def test_phone_estimate_follows_counters_opening_and_closing(app, client, kiosk_headers, staff_headers):
+    """Only counter 6 calls general Konsultasi tickets: closing it leaves no estimate, reopening brings it back."""
+    mine = take(client, kiosk_headers, {"service": "konsultasi", "lane": "general"}).get_json()
+    phone = socketio.test_client(app, namespace="/ticket", flask_test_client=client)
+    phone.emit("watch", {"token": mine["token"]}, namespace="/ticket")
+    first = events(phone, "ticket")[-1]
+    assert first["estimate_min"] is not None
+    officer = staff_headers()
+    assert client.post("/api/counters/6/close", headers=officer).status_code == 200
+    assert events(phone, "ticket")[-1]["estimate_min"] is None
+    assert client.post("/api/counters/6/open", headers=officer).status_code == 200
+    assert events(phone, "ticket")[-1]["estimate_min"] == first["estimate_min"]

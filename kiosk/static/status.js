@@ -26,6 +26,7 @@
   function render(ticket) {
     card.className = "status-card status-card--" + ticket.status;
     document.getElementById("status-text").textContent = setup.texts[ticket.status] || ticket.status;
+    document.getElementById("status-hint").hidden = ticket.status !== "invited";
     var counterLine = document.getElementById("status-counter");
     counterLine.hidden = !ticket.counter;
     document.getElementById("status-counter-number").textContent = ticket.counter || "";

@@ -140,7 +140,10 @@ class Publisher:
         services: set[str] = set()
         touched: set[int] = set()
         for event in events:
-            if isinstance(event, QueueChanged):
+            if isinstance(event, QueueChanged) and not event.services and not event.ticket_ids:
+                # A counter opened or closed, or the cap changed: every estimate may move.
+                services.update(self._service_of.values())
+            elif isinstance(event, QueueChanged):
                 services.update(event.services)
                 touched.update(event.ticket_ids)
             elif isinstance(event, TicketCalled):

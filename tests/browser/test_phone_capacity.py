@@ -32,6 +32,8 @@ SERVICE = "perizinan_berusaha"   # demo office, prefix A; counters 1 and 2 call 
 # The Indonesian texts (shared/translations/id/LC_MESSAGES/messages.po) the visitor must read.
 OUTSIDE_TEXT = "Silakan menunggu di luar. Kami akan mempersilakan Anda masuk saat ada tempat."
 INVITED_TEXT = "Silakan masuk sekarang."
+INVITED_HINT = ("Pindai tiket Anda di kios dekat pintu masuk, atau tunjukkan kepada petugas di sana. "
+                "Tempat Anda ditahan selama 10 menit.")
 WAITING_TEXT = "Silakan menunggu. Nomor Anda akan dipanggil."
 CALLED_TEXT = "Giliran Anda! Silakan menuju loket."
 ESTIMATE = re.compile(r"^(\d+)–(\d+) menit$")
@@ -88,6 +90,7 @@ def test_outside_invited_called_on_the_phone(full_office, contexts, page_problem
     expect(phone.locator(".status-card__number")).to_have_text("A-002")
     expect(card).to_have_class("status-card status-card--outside")
     expect(phone.locator("#status-text")).to_have_text(OUTSIDE_TEXT)
+    expect(phone.locator("#status-hint")).to_be_hidden()
     expect(phone.locator("#status-ahead-line")).to_be_visible()
     expect(phone.locator("#status-ahead")).to_have_text("1")
     expect(phone.locator("#status-estimate-line")).to_be_visible()
@@ -108,6 +111,7 @@ def test_outside_invited_called_on_the_phone(full_office, contexts, page_problem
     assert api_counter(server, officer, 1, "done")["status"] == "done"
     expect(card).to_have_class("status-card status-card--invited")
     expect(phone.locator("#status-text")).to_have_text(INVITED_TEXT)
+    expect(phone.locator("#status-hint")).to_have_text(INVITED_HINT)   # how to come in, and for how long
     expect(phone.locator("#status-ahead")).to_have_text("0")
     expect(phone.locator("#status-counter")).to_be_hidden()
     assert phone.evaluate("window.__sameDocument") is True and len(navigations) == 1, "the page reloaded"
