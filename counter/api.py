@@ -21,9 +21,13 @@ def _failed_login(response) -> bool:
     return response.status_code == 401
 
 
+# Failed sign-ins on the API and the console form count together, per client address.
+login_limit = limiter.shared_limit(LOGIN_LIMIT, scope="staff-login", methods=["POST"], deduct_when=_failed_login)
+
+
 @bp.post("/api/login")
 @csrf_exempt
-@limiter.limit(LOGIN_LIMIT, deduct_when=_failed_login)
+@login_limit
 def api_login():
     """Staff: exchange username and password for a bearer token."""
     body = json_body()

@@ -12,11 +12,10 @@ from shared.errors import DomainError
 from shared.i18n import N_
 from shared.web import context
 from shared.web.auth import SessionUser, current_staff, staff_required
-from shared.web.extensions import limiter
 
 from . import bp
 from .actions import ACTIONS, COUNTER_STATE_OF, action_fields, run_action
-from .api import LOGIN_LIMIT
+from .api import login_limit
 
 ACTION_DONE = {
     "recall": N_("Called again."), "start": N_("Service started."), "done": N_("Marked as done."),
@@ -41,12 +40,8 @@ COUNTER_STATE_DONE = {
 }
 
 
-def _failed_login(response) -> bool:
-    return response.status_code == 401
-
-
 @bp.route("/counter/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=_failed_login)
+@login_limit
 def login():
     """Staff sign-in form."""
     if request.method == "POST":

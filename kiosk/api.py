@@ -20,6 +20,10 @@ def kiosk_rate_limit() -> str:
     return context.office().config.kiosk_rate_limit
 
 
+# One count per kiosk for the API and the kiosk page together: a flood cannot switch routes.
+ticket_limit = limiter.shared_limit(kiosk_rate_limit, scope="kiosk-tickets", key_func=kiosk_rate_key)
+
+
 @bp.get("/api/services")
 def list_services():
     """Public: the services a visitor can choose, with their lanes."""
@@ -33,7 +37,7 @@ def list_services():
 
 @bp.post("/api/tickets")
 @kiosk_required
-@limiter.limit(kiosk_rate_limit, key_func=kiosk_rate_key)
+@ticket_limit
 def issue_ticket():
     """Kiosk: issue a ticket for a service and lane."""
     body = json_body()

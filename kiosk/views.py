@@ -10,11 +10,10 @@ from shared.errors import DomainError
 from shared.office import Closed, QuotaFull
 from shared.qr import qr_svg
 from shared.web import context
-from shared.web.auth import KIOSK_SESSION_KEY, current_kiosk, kiosk_rate_key, kiosk_required
-from shared.web.extensions import limiter
+from shared.web.auth import KIOSK_SESSION_KEY, current_kiosk, kiosk_required
 
 from . import bp
-from .api import kiosk_rate_limit
+from .api import ticket_limit
 from .visitor import status_url, ticket_from_token, token_for
 
 
@@ -88,7 +87,7 @@ def choose_lane(code: str):
 
 @bp.post("/kiosk/tickets")
 @kiosk_required
-@limiter.limit(kiosk_rate_limit, key_func=kiosk_rate_key)
+@ticket_limit
 def take_ticket():
     """Issue the ticket (form post from the lane screen) and show it."""
     try:

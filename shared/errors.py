@@ -6,6 +6,10 @@ went wrong, never how it is rendered.
 from __future__ import annotations
 
 
+class Localized(dict):
+    """An `extra` value given in every language ({"id": …, "en": …}); the request's is sent."""
+
+
 class DomainError(Exception):
     """A refusal the visitor or officer caused, as opposed to a server fault."""
 

@@ -15,7 +15,7 @@ from .announce import announcement
 from .clock import business_date, to_office_iso
 from .capacity import Occupancy
 from .config import OfficeConfig, ServiceConfig
-from .errors import Conflict, InvalidRequest, NotFound, Unprocessable
+from .errors import Conflict, InvalidRequest, Localized, NotFound, Unprocessable
 from .events import QueueChanged, TicketCalled
 from .i18n import N_
 from .model import (
@@ -131,7 +131,9 @@ class Office:
         if full:
             raise QuotaFull(N_("Today's tickets for this service have run out. Please use one of the other ways "
                                "to get it, or come back tomorrow."),
-                            extra={"alternatives": [self.alternative_view(a, "id") for a in self.config.alternatives]})
+                            extra={"alternatives": Localized({
+                                language: [self.alternative_view(a, language) for a in self.config.alternatives]
+                                for language in ("id", "en")})})
 
     def alternative_view(self, alternative, language: str) -> dict:
         """An alternative channel (online portal, courier) as screens and the API show it."""

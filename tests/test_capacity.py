@@ -164,7 +164,7 @@ def test_quota_full_offers_the_alternatives(tmp_path):
     with pytest.raises(DomainError) as error:
         issue(office, db, service="konsultasi")
     assert (error.value.status, error.value.code) == (409, "quota_full")
-    assert error.value.extra["alternatives"][0] == {"name": "OSS", "url": "https://oss.go.id", "note": "Perizinan daring"}
+    assert error.value.extra["alternatives"]["id"][0] == {"name": "OSS", "url": "https://oss.go.id", "note": "Perizinan daring"}
     assert issue(office, db, service="kartu_kuning").number == "D-001"
 
 

@@ -101,6 +101,12 @@ def test_quota_full_shows_the_alternatives_on_the_kiosk(make_app, demo):
     response = client.post("/api/tickets", json=TICKET, headers={"Authorization": f"Bearer {demo.kiosk_token}"})
     assert response.get_json()["error"]["code"] == "quota_full"
     assert response.get_json()["error"]["alternatives"][0]["url"] == "https://oss.go.id"
+    indonesian = response.get_json()["error"]["alternatives"][0]
+    english = client.post("/api/tickets", json=TICKET, headers={"Authorization": f"Bearer {demo.kiosk_token}",
+                                                                "Accept-Language": "en"}).get_json()["error"]
+    assert english["alternatives"][0]["url"] == "https://oss.go.id"
+    assert english["alternatives"][0]["note"] != indonesian["note"]   # the office's note_en, not the Indonesian
+    assert english["alternatives"][0]["name"] == raw["alternatives"][0].get("name_en", raw["alternatives"][0]["name"])
 
 
 def test_health_screening_advises_and_issues_no_ticket(make_app, demo):

@@ -184,3 +184,24 @@ def test_console_transfer_message_names_the_ticket_and_the_service(client, demo,
     page = client.post("/counter/1/transfer", data={"csrf_token": csrf_of(page), "service": "konsultasi"},
                        follow_redirects=True).get_data(as_text=True)
     assert "Nomor A-001 dialihkan ke Konsultasi &amp; Pengaduan." in page
+
+
+def test_a_kiosk_flooding_the_api_is_also_stopped_on_its_page(client, demo, kiosk_headers):
+    """One count per kiosk for `POST /api/tickets` and the kiosk form: switching routes does not help."""
+    statuses = [client.post("/api/tickets", json={"service": "konsultasi", "lane": "general"},
+                            headers=kiosk_headers).status_code for _ in range(60)]
+    assert statuses == [201] * 60
+    register_kiosk(client, demo)
+    lanes = client.get("/kiosk/services/konsultasi").get_data(as_text=True)
+    refused = client.post("/kiosk/tickets", data={"service": "konsultasi", "lane": "general",
+                                                  "csrf_token": csrf_of(lanes)})
+    assert refused.status_code == 429 and "Terlalu banyak permintaan" in refused.get_data(as_text=True)
+
+
+def test_failed_logins_count_across_the_api_and_the_form(client):
+    for _ in range(10):
+        assert client.post("/api/login", json={"username": "petugas", "password": "guess-guess"}).status_code == 401
+    page = client.get("/counter/login").get_data(as_text=True)
+    response = client.post("/counter/login", data={"username": "petugas", "password": "guess-guess",
+                                                   "csrf_token": csrf_of(page)})
+    assert response.status_code == 429

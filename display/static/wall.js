@@ -21,7 +21,14 @@
     state = snapshot;
     var byCounter = {};
     snapshot.calls.forEach(function (call) { if (!byCounter[call.counter]) { byCounter[call.counter] = call; } });
-    var newest = snapshot.recent.length ? snapshot.recent[0] : null;
+    // The big box shows the latest call (or recall) still standing: once that visitor is done,
+    // transferred or absent it falls back to the previous one still called, or to nobody.
+    var newest = null;
+    snapshot.recent.some(function (recent) {
+      var call = byCounter[recent.counter];
+      if (call && call.number === recent.number) { newest = recent; return true; }
+      return false;
+    });
 
     document.getElementById("latest-number").textContent = newest ? newest.number : texts.nobody;
     document.getElementById("latest-counter").textContent = newest ? counterName(newest.counter) : "";

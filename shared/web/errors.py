@@ -6,11 +6,11 @@ Unexpected faults are logged with the request path only: never bodies, tokens or
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import DomainError
+from ..errors import DomainError, Localized
 from ..i18n import N_
 
 HTTP_CODES = {
@@ -35,7 +35,10 @@ def error_response(status: int, code: str, message: str, extra: dict | None = No
     """Render an error for this request; `message` is an untranslated msgid."""
     text = gettext(message, **details) if details else gettext(message)
     if wants_json():
-        response = jsonify({"error": {"code": code, "message": text, **(extra or {})}})
+        language = str(get_locale() or "id")
+        fields = {name: value.get(language, value.get("id")) if isinstance(value, Localized) else value
+                  for name, value in (extra or {}).items()}
+        response = jsonify({"error": {"code": code, "message": text, **fields}})
         response.status_code = status
         return response
     return render_template("error.html", status=status, code=code, message=text, back_url=_back_url()), status

@@ -82,6 +82,13 @@ def test_kiosk_to_counter_to_display(live_server, contexts, pdf_requests, page_p
     assert len(wall_navigations) == 1, wall_navigations
     shoot(wall, "e2e-display-called")
 
+    # Done: the wall no longer shows A-001 as being called, but keeps it in the last calls.
+    with officer.expect_navigation(url=f"{base}/counter/1"):
+        officer.keyboard.press("d")
+    expect(counter_cell(wall, "Loket 1")).to_have_text("—")
+    expect(wall.locator("#latest-number")).to_have_text("—")
+    expect(wall.locator("#recent-list li").first).to_contain_text("A-001")
+
     # No polling: everything arrived over the websocket.
     assert not [u for u in wall_requests if urlsplit(u).path.startswith("/api/queue")], wall_requests
     assert not [u for u in wall_requests if "transport=polling" in u], wall_requests
