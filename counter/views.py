@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_login import login_user, logout_user
 
 from shared import accounts
@@ -101,7 +101,7 @@ def act(number: int, action: str):
         elif action == "transfer":
             target = context.office().config.service(ticket["service"])
             message = gettext("%(number)s sent to %(service)s.", number=ticket["number"],
-                              service=target.names.get(_language()))
+                              service=target.names.get(context.language()))
         elif action == "return":
             message = gettext("%(number)s is back in the queue.", number=ticket["number"])
         elif action == "admit":
@@ -112,10 +112,6 @@ def act(number: int, action: str):
     return redirect(url_for("counter.console", number=number))
 
 
-def _language() -> str:
-    return str(get_locale() or "id")
-
-
 def _called_message(ticket: dict) -> str:
     """"Called A-004 — fairness: …, Umum, waited 12 min": the officer sees why this visitor."""
     reason = ticket.get("reason")
@@ -123,7 +119,7 @@ def _called_message(ticket: dict) -> str:
         return gettext("Called %(number)s.", number=ticket["number"])
     return gettext("Called %(number)s: %(rule)s · %(lane)s · waited %(minutes)s min.",
                    number=ticket["number"], rule=gettext(RULE_NAMES[reason["rule"]]),
-                   lane=context.office().config.lane_name(reason["lane"], _language()),
+                   lane=context.office().config.lane_name(reason["lane"], context.language()),
                    minutes=reason["waited_min"])
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import jsonify, make_response, request
-from flask_babel import get_locale
 
 from shared.errors import DomainError
 from shared.i18n import N_
@@ -27,7 +26,7 @@ ticket_limit = limiter.shared_limit(kiosk_rate_limit, scope="kiosk-tickets", key
 @bp.get("/api/services")
 def list_services():
     """Public: the services a visitor can choose, with their lanes."""
-    language = str(get_locale())
+    language = context.language()
     return jsonify([
         {"code": service.code, "name": service.names.get(language), "prefix": service.prefix,
          "lanes": list(service.lanes), "names": {"id": service.names.id, "en": service.names.en}}
@@ -61,7 +60,7 @@ def ticket_status(token: str):
 def ticket_pdf(token: str):
     """Public (signed token): the 80 mm ticket to print."""
     ticket = ticket_from_token(token)
-    language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else str(get_locale())
+    language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else context.language()
     response = make_response(ticket_pdf_bytes(ticket, language))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="antrean-{ticket.number}.pdf"'

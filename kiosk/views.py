@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 
 from flask import redirect, render_template, request, session, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 
 from shared.errors import DomainError
 from shared.office import Closed, QuotaFull
@@ -31,7 +31,7 @@ def home():
 
 def _alternatives() -> list[dict]:
     """The office's other channels in the visitor's language, each URL with a QR code to scan."""
-    office, language = context.office(), str(get_locale())
+    office, language = context.office(), context.language()
     views = []
     for alternative in office.config.alternatives:
         view = office.alternative_view(alternative, language)
@@ -126,12 +126,12 @@ def show_ticket(token: str):
     ticket = ticket_from_token(token)
     office = context.office()
     status = office.ticket_status(context.db(), ticket)
-    url = status_url(ticket, str(get_locale()))
+    url = status_url(ticket, context.language())
     return render_template(
         "kiosk/ticket.html", ticket=ticket, status=status, token=token,
         service=office.config.service(ticket.service),
         qr=qr_svg(url, title=f"QR {ticket.number}"),
-        pdf_url=url_for("kiosk.ticket_pdf", token=token, lang=str(get_locale())),
+        pdf_url=url_for("kiosk.ticket_pdf", token=token, lang=context.language()),
     )
 
 

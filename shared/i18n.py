@@ -5,6 +5,10 @@ web layer translates them at render time for the request's language.
 """
 
 
+# The languages of every screen and message; Indonesian first, as the default.
+LANGUAGES = ("id", "en")
+
+
 def N_(text: str) -> str:
     """Mark `text` for extraction without translating it here."""
     return text

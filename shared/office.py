@@ -17,7 +17,7 @@ from .capacity import Occupancy
 from .config import OfficeConfig, ServiceConfig
 from .errors import Conflict, InvalidRequest, Localized, NotFound, Unprocessable
 from .events import QueueChanged, TicketCalled
-from .i18n import N_
+from .i18n import LANGUAGES, N_
 from .model import (
     CALLED, CANCELLED, COUNTER_OPEN, COUNTER_STATES, DONE, INVITED, NO_SHOW, OUTSIDE, SERVING, WAITING, WALK_IN,
     CounterDesk, Ticket,
@@ -133,7 +133,7 @@ class Office:
                                "to get it, or come back tomorrow."),
                             extra={"alternatives": Localized({
                                 language: [self.alternative_view(a, language) for a in self.config.alternatives]
-                                for language in ("id", "en")})})
+                                for language in LANGUAGES})})
 
     def alternative_view(self, alternative, language: str) -> dict:
         """An alternative channel (online portal, courier) as screens and the API show it."""
@@ -494,7 +494,9 @@ class Office:
             dates = {ticket.business_date for ticket in tickets}
             services = tuple({ticket.service for ticket in tickets})
             queued = {date: db.tickets_in(date, (WAITING, INVITED, OUTSIDE), services) for date in dates}
-            outside = {date: db.tickets_in(date, (OUTSIDE,)) for date in dates}
+            # Only a visitor outside needs the whole office's outside line (for the entry order).
+            outside_dates = {ticket.business_date for ticket in tickets if ticket.status == OUTSIDE}
+            outside = {date: db.tickets_in(date, (OUTSIDE,)) for date in outside_dates}
             desks = self.desks(db)
             pace = {(date, service): db.recent_service_minutes(date, service) for date in dates for service in services}
         positions = {}

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from .config import ConfigError, OfficeConfig, parse_config
 from .model import COUNTER_OPEN, LANES, WAITING, WALK_IN, CounterDesk, Ticket
 from .numbering import format_number
-from .policy import FIFO, MAX_WAIT, STRICT_PRIORITY, Decision, PolicyConfig, choose
+from .policy import FIFO, STRICT_PRIORITY, Decision, PolicyConfig, choose
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 REFERENCE_NAMES = ("fifo", "strict_priority", "configured")

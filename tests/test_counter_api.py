@@ -1,7 +1,7 @@
 """Staff endpoints: login, counters and actions, with their access rules."""
 import pytest
 
-from tests.test_kiosk_api import TICKET, assert_error, take
+from tests.test_kiosk_api import assert_error, take
 
 
 def test_login(client, demo):

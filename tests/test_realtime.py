@@ -2,7 +2,7 @@
 import pytest
 
 from shared.web.extensions import socketio
-from tests.test_kiosk_api import TICKET, take
+from tests.test_kiosk_api import take
 
 
 def events(socket_client, name, namespace="/ticket"):

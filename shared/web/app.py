@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, abort, request, send_from_directory, session
 
 from ..config import load_config
+from ..i18n import LANGUAGES
 from ..instance import ensure_instance, secret_key
 from ..office import Office
 from ..storage import Store
@@ -19,7 +20,6 @@ from .extensions import babel, csrf, limiter, login_manager, socketio
 from .realtime import Publisher
 from .ticker import start_ticker
 
-LANGUAGES = ("id", "en")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Browser libraries served from node_modules (installed from the npm registry, never committed).

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, g
+from flask_babel import get_locale
 
 from ..clock import utc_now
 from ..office import Office
@@ -32,6 +33,11 @@ def close_db(_error=None) -> None:
 def tokens() -> TicketTokens:
     """Signs and checks the tokens in ticket QR codes and status links."""
     return current_app.extensions["antrean.tokens"]
+
+
+def language() -> str:
+    """The language this request is answered in (Indonesian unless English was chosen)."""
+    return str(get_locale() or "id")
 
 
 def now() -> datetime:

@@ -6,12 +6,13 @@ Unexpected faults are logged with the request path only: never bodies, tokens or
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError, Localized
 from ..i18n import N_
+from . import context
 
 HTTP_CODES = {
     400: ("invalid_request", N_("The request is not valid.")),
@@ -35,7 +36,7 @@ def error_response(status: int, code: str, message: str, extra: dict | None = No
     """Render an error for this request; `message` is an untranslated msgid."""
     text = gettext(message, **details) if details else gettext(message)
     if wants_json():
-        language = str(get_locale() or "id")
+        language = context.language()
         fields = {name: value.get(language, value.get("id")) if isinstance(value, Localized) else value
                   for name, value in (extra or {}).items()}
         response = jsonify({"error": {"code": code, "message": text, **fields}})

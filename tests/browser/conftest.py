@@ -13,6 +13,7 @@ test can assert the screens ran without a script error or a CSP violation.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -181,6 +182,27 @@ def open_console(page: Page, server: LiveServer, number: int) -> None:
     with page.expect_response(lambda response: response.url.endswith(f"/counter/{number}/panel")):
         page.goto(f"{server.base_url}/counter/{number}")
     page.wait_for_timeout(100)  # the fetched panel replaces the old one
+
+
+def record_navigations(page: Page) -> list[str]:
+    """The URLs the page's main frame loads from now on: a live screen must stay on the first."""
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: frame == page.main_frame and navigations.append(frame.url))
+    return navigations
+
+
+def open_status_page(context: BrowserContext, status_url: str) -> tuple[Page, list[str], dict]:
+    """A visitor's phone opens the ticket's link; returns once its websocket is up.
+
+    Gives the page, its navigations, and the status texts the page script shows per status.
+    """
+    phone = context.new_page()
+    navigations = record_navigations(phone)
+    with phone.expect_websocket(lambda ws: "/socket.io/" in ws.url):
+        response = phone.goto(status_url)
+    assert response.status == 200
+    texts = json.loads(phone.locator("#status-setup").text_content())["texts"]
+    return phone, navigations, texts
 
 
 def wait_display_ready(page: Page) -> None:

@@ -12,7 +12,7 @@ from shared.web import create_app
 from tests.conftest import LiveServer, free_port
 
 from .conftest import (
-    WALL_SCREEN, api_counter, api_staff_headers, api_ticket, counter_cell, serve_on, shoot, stop_quickly,
+    WALL_SCREEN, api_counter, api_staff_headers, api_ticket, counter_cell, record_navigations, serve_on, shoot, stop_quickly,
     waiting_cell, wait_display_ready,
 )
 
@@ -72,8 +72,7 @@ def test_display_recovers_after_server_restart(restartable, contexts):
               and '["snapshot"' in payload[:40] and snapshots.append(time.monotonic()))
 
     wall.on("websocket", on_websocket)
-    navigations: list[str] = []
-    wall.on("framenavigated", lambda frame: frame == wall.main_frame and navigations.append(frame.url))
+    navigations = record_navigations(wall)
     wall.goto(f"{server.base_url}/display/")
     wait_display_ready(wall)
     wall.evaluate("window.__sameDocument = true")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from .conftest import (
     KIOSK_SCREEN, WALL_SCREEN, assert_no_page_problems, counter_cell, open_console, printed_urls,
-    register_kiosk, shoot, sign_in, wait_display_ready, waiting_cell,
+    record_navigations, register_kiosk, shoot, sign_in, wait_display_ready, waiting_cell,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -31,9 +31,8 @@ def test_kiosk_to_counter_to_display(live_server, contexts, pdf_requests, page_p
     # The wall display is up before anything happens; record everything it asks the server.
     wall = contexts.new(viewport=WALL_SCREEN).new_page()
     wall_requests: list[str] = []
-    wall_navigations: list[str] = []
+    wall_navigations = record_navigations(wall)
     wall.on("request", lambda request: wall_requests.append(request.url))
-    wall.on("framenavigated", lambda frame: frame == wall.main_frame and wall_navigations.append(frame.url))
     with wall.expect_websocket(lambda ws: "/socket.io/" in ws.url and "transport=websocket" in ws.url):
         wall.goto(f"{base}/display/")
     wait_display_ready(wall)

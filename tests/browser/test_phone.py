@@ -1,12 +1,12 @@
 """The visitor's phone: the QR link follows the ticket live, a forged link gets a kind 404."""
 from __future__ import annotations
 
-import json
-
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PHONE, api_counter, api_staff_headers, api_ticket, assert_no_page_problems, shoot
+from .conftest import (
+    PHONE, api_counter, api_staff_headers, api_ticket, assert_no_page_problems, open_status_page, shoot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -16,13 +16,7 @@ def test_status_page_turns_to_called_without_reload(live_server, contexts, page_
     ticket = api_ticket(live_server)             # A-002: ours
     assert ticket["number"] == "A-002"
 
-    phone = contexts.new(**PHONE).new_page()
-    navigations: list[str] = []
-    phone.on("framenavigated", lambda frame: frame == phone.main_frame and navigations.append(frame.url))
-    with phone.expect_websocket(lambda ws: "/socket.io/" in ws.url):
-        response = phone.goto(ticket["status_url"])
-    assert response.status == 200
-    texts = json.loads(phone.locator("#status-setup").text_content())["texts"]
+    phone, navigations, texts = open_status_page(contexts.new(**PHONE), ticket["status_url"])
     card = phone.locator("#status-card")
     expect(phone.locator(".status-card__number")).to_have_text("A-002")
     expect(card).to_have_class("status-card status-card--waiting")

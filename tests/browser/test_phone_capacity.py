@@ -9,7 +9,6 @@ the page's CSP (as in test_accessibility.py); the wall display keeps the CSP on.
 """
 from __future__ import annotations
 
-import json
 import re
 import shutil
 
@@ -21,8 +20,8 @@ from shared.config import DEMO_TEMPLATE
 from tests.conftest import start_server
 
 from .conftest import (
-    PHONE, WALL_SCREEN, api_counter, api_staff_headers, api_ticket, assert_no_page_problems, counter_cell, shoot,
-    stop_quickly, wait_display_ready,
+    PHONE, WALL_SCREEN, api_counter, api_staff_headers, api_ticket, assert_no_page_problems, counter_cell,
+    open_status_page, shoot, stop_quickly, wait_display_ready,
 )
 from .test_accessibility import axe_violations, report
 
@@ -78,13 +77,7 @@ def test_outside_invited_called_on_the_phone(full_office, contexts, page_problem
     expect(wall.locator("#occupancy")).to_have_text("1/1")
 
     # -- outside --------------------------------------------------------------------------
-    phone = contexts.new(**PHONE, bypass_csp=True).new_page()
-    navigations: list[str] = []
-    phone.on("framenavigated", lambda frame: frame == phone.main_frame and navigations.append(frame.url))
-    with phone.expect_websocket(lambda ws: "/socket.io/" in ws.url):
-        response = phone.goto(ours["status_url"])
-    assert response.status == 200
-    texts = json.loads(phone.locator("#status-setup").text_content())["texts"]
+    phone, navigations, texts = open_status_page(contexts.new(**PHONE, bypass_csp=True), ours["status_url"])
     assert (texts["outside"], texts["invited"], texts["called"]) == (OUTSIDE_TEXT, INVITED_TEXT, CALLED_TEXT)
     card = phone.locator("#status-card")
     expect(phone.locator(".status-card__number")).to_have_text("A-002")
