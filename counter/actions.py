@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shared.errors import InvalidRequest
+from shared.domain.errors import InvalidRequest
 from shared.i18n import N_
 from shared.web import context
 

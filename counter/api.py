@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from shared import accounts
-from shared.errors import DomainError
+from shared.domain.errors import DomainError
 from shared.i18n import N_
 from shared.web import context
 from shared.web.auth import csrf_exempt, current_staff, issue_staff_token, staff_required

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_login import login_user, logout_user
 
 from shared import accounts
-from shared.errors import DomainError
+from shared.domain.errors import DomainError
 from shared.i18n import N_
 from shared.web import context
 from shared.web.auth import SessionUser, current_staff, staff_required

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, make_response, request
 
-from shared.errors import DomainError
+from shared.domain.errors import DomainError
 from shared.i18n import N_
 from shared.web import context
 from shared.web.app import LANGUAGES

@@ -6,7 +6,7 @@ import secrets
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
-from shared.errors import DomainError
+from shared.domain.errors import DomainError
 from shared.office import Closed, QuotaFull
 from shared.qr import qr_svg
 from shared.web import context

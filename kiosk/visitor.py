@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import url_for
 
-from shared.errors import NotFound
+from shared.domain.errors import NotFound
 from shared.i18n import N_
-from shared.model import OUTSIDE, Ticket
+from shared.domain.model import OUTSIDE, Ticket
 from shared.ticket_print import TicketPrint, render_ticket_pdf
 from shared.web import context
 

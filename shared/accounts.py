@@ -5,9 +5,9 @@ import re
 import secrets
 from datetime import datetime
 
-from .errors import InvalidRequest
+from .domain.errors import InvalidRequest
 from .i18n import N_
-from .model import ROLES, StaffUser
+from .domain.model import ROLES, StaffUser
 from .passwords import hash_password, password_matches
 from .storage import Connection
 

@@ -9,10 +9,10 @@ import click
 
 from . import accounts, simulation
 from .clock import utc_now
-from .config import ConfigError, load_config
-from .errors import DomainError
+from .domain.config import ConfigError, load_config
+from .domain.errors import DomainError
 from .instance import ensure_instance
-from .model import ROLES
+from .domain.model import ROLES
 from .storage import Store
 
 

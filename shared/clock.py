@@ -1,39 +1,40 @@
-"""Office time: business dates and local times in the office's time zone.
+"""The one place the product reads the wall clock, and the clock every part is handed.
 
-Only the web layer reads the wall clock; everything here takes `now` (aware, UTC) so the
-midnight roll-over and WIB/WITA/WIT edges can be tested without waiting for them.
+Requests, the event relay and the scheduler all read time through the office's `clock`
+(a zero-argument callable returning an aware UTC datetime). Tests hand in a `ManualClock`
+and move it, so expiry, roll-over and timers are tested without sleeping.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    """The current instant, aware, in UTC: the one place the product reads the clock."""
+    """The current instant, aware, in UTC."""
     return datetime.now(timezone.utc)
 
 
-def business_date(now: datetime, zone: ZoneInfo) -> str:
-    """The office's calendar date at `now`, as ISO text; it rolls over at local midnight."""
-    return now.astimezone(zone).date().isoformat()
+class ManualClock:
+    """A clock that stands still until moved: for tests and the simulator."""
 
+    def __init__(self, start: datetime):
+        self._now = start
+        self._lock = threading.Lock()
 
-def to_office_iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
-    """ISO-8601 with the office's UTC offset, as the API promises."""
-    if moment is None:
-        return None
-    return moment.astimezone(zone).isoformat(timespec="seconds")
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self._now
 
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock forward and return the new instant."""
+        with self._lock:
+            self._now += delta
+            return self._now
 
-def parse_utc(text: str | None) -> datetime | None:
-    """Read a stored UTC timestamp back into an aware datetime."""
-    if text is None:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def to_utc_text(moment: datetime) -> str:
-    """Store timestamps as UTC ISO text with microseconds, which also sorts correctly."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    def set(self, moment: datetime) -> None:
+        with self._lock:
+            self._now = moment

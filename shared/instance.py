@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .clock import utc_now
-from .config import CONFIG_NAME, DEMO_TEMPLATE
+from .domain.config import CONFIG_NAME, DEMO_TEMPLATE
 from .accounts import add_staff, register_kiosk
 from .storage import Store
 

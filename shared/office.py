@@ -1,6 +1,6 @@
 """The office's queue operations: issue, call, recall, start, done, no-show, transfer, cancel.
 
-Each operation is one write transaction that asks the queue policy (`shared.policy`) who is
+Each operation is one write transaction that asks the queue policy (`shared.domain.policy`) who is
 next, changes tickets through `shared.storage`, and hands its events to the publisher only
 after the commit. Nothing here knows about Flask.
 """
@@ -9,20 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from . import capacity
-from . import policy as queue_policy
-from .announce import announcement
-from .clock import business_date, to_office_iso
-from .capacity import Occupancy
-from .config import OfficeConfig, ServiceConfig
-from .errors import Conflict, InvalidRequest, Localized, NotFound, Unprocessable
-from .events import QueueChanged, TicketCalled
+from .domain import capacity
+from .domain import policy as queue_policy
+from .domain.announce import announcement
+from .domain.officetime import business_date, to_office_iso
+from .domain.capacity import Occupancy
+from .domain.config import OfficeConfig, ServiceConfig
+from .domain.errors import Conflict, InvalidRequest, Localized, NotFound, Unprocessable
+from .domain.events import QueueChanged, TicketCalled
 from .i18n import LANGUAGES, N_
-from .model import (
+from .domain.model import (
     CALLED, CANCELLED, COUNTER_OPEN, COUNTER_STATES, DONE, INVITED, NO_SHOW, OUTSIDE, SERVING, WAITING, WALK_IN,
     CounterDesk, Ticket,
 )
-from .numbering import format_number
+from .domain.numbering import format_number
 from .storage import Connection, Store
 
 RECENT_CALLS = 10

@@ -11,7 +11,7 @@ The model, in minutes after midnight on the scenario's date, in the office's tim
   window of the day's profile, and only while the office is open;
 - each visitor brings a lognormal service time, a no-show flag and a patience (exponential); one
   still waiting when the patience runs out leaves and counts as abandoned;
-- a free, open counter asks `shared.policy.choose` whom to call, passing the lanes of its latest
+- a free, open counter asks `shared.domain.policy.choose` whom to call, passing the lanes of its latest
   calls; a called no-show costs the counter `no_show_cost` minutes, then it calls again;
 - a counter whose break starts finishes its visitor first and pauses until the break ends;
 - counters keep calling after closing time until the queue drains; whoever still waits at the
@@ -32,10 +32,10 @@ from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .config import ConfigError, OfficeConfig, parse_config
-from .model import COUNTER_OPEN, LANES, WAITING, WALK_IN, CounterDesk, Ticket
-from .numbering import format_number
-from .policy import FIFO, STRICT_PRIORITY, Decision, PolicyConfig, choose
+from .domain.config import ConfigError, OfficeConfig, parse_config
+from .domain.model import COUNTER_OPEN, LANES, WAITING, WALK_IN, CounterDesk, Ticket
+from .domain.numbering import format_number
+from .domain.policy import FIFO, STRICT_PRIORITY, Decision, PolicyConfig, choose
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 REFERENCE_NAMES = ("fifo", "strict_priority", "configured")

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .clock import parse_utc, to_utc_text
-from .model import ACTIVE_AT_COUNTER, CALLED, WAITING, Ticket
+from .domain.officetime import parse_utc, to_utc_text
+from .domain.model import ACTIVE_AT_COUNTER, CALLED, WAITING, Ticket
 
 BUSY_TIMEOUT_MS = 5000
 

@@ -1,5 +1,5 @@
 """The spoken call: digits one by one, counter as a number, in Indonesian and English."""
-from shared.announce import announcement, spell_ticket
+from shared.domain.announce import announcement, spell_ticket
 
 
 def test_contract_example_sentence():

@@ -5,12 +5,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.capacity import Occupancy, estimate_minutes, next_to_invite
-from shared.config import DEMO_TEMPLATE, parse_config
-from shared.errors import DomainError
-from shared.model import Ticket
+from shared.domain.capacity import Occupancy, estimate_minutes, next_to_invite
+from shared.domain.config import DEMO_TEMPLATE, parse_config
+from shared.domain.errors import DomainError
+from shared.domain.model import Ticket
 from shared.office import Office
-from shared.policy import PolicyConfig
+from shared.domain.policy import PolicyConfig
 from shared.storage import Store
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)   # Wednesday 09:00 WIB

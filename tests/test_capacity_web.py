@@ -4,7 +4,7 @@ import tomllib
 import pytest
 import tomli_w
 
-from shared.config import DEMO_TEMPLATE
+from shared.domain.config import DEMO_TEMPLATE
 from shared.web import create_app
 from tests.test_kiosk_api import assert_error
 from tests.test_pages import csrf_of, register_kiosk

@@ -2,8 +2,8 @@
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from shared.clock import business_date, to_office_iso
-from shared.numbering import format_number
+from shared.domain.officetime import business_date, to_office_iso
+from shared.domain.numbering import format_number
 
 WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
 

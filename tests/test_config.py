@@ -3,7 +3,7 @@ import tomllib
 
 import pytest
 
-from shared.config import DEMO_TEMPLATE, ConfigError, load_config, parse_config
+from shared.domain.config import DEMO_TEMPLATE, ConfigError, load_config, parse_config
 
 
 def demo_raw() -> dict:

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.hours import ServiceHours, parse_window
+from shared.domain.hours import ServiceHours, parse_window
 
 WIB, WITA = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar")
 MORNINGS = {day: (parse_window("07:00-12:00"),) for day in range(5)}   # Monday-Friday

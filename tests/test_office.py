@@ -3,9 +3,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.config import DEMO_TEMPLATE, load_config
-from shared.errors import DomainError
-from shared.events import QueueChanged, TicketCalled
+from shared.domain.config import DEMO_TEMPLATE, load_config
+from shared.domain.errors import DomainError
+from shared.domain.events import QueueChanged, TicketCalled
 from shared.office import Office
 from shared.storage import Store
 

@@ -2,8 +2,8 @@
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from shared.model import COUNTER_PAUSED, CounterDesk, Ticket
-from shared.policy import (
+from shared.domain.model import COUNTER_PAUSED, CounterDesk, Ticket
+from shared.domain.policy import (
     APPOINTMENT, ARRIVAL, ASSISTING, ASSISTING_RULE, FAIRNESS, FIFO, MAX_WAIT, PRIORITY_LANE, RESERVED_LANE,
     SERVICE_PRIORITY, STRICT_PRIORITY, PolicyConfig, can_serve, choose, people_ahead, priority_streak,
     queue_positions,

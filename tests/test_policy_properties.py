@@ -2,7 +2,7 @@
 
 Each test draws visitors (services, lanes, arrival minutes, service times, no-shows, transfers),
 counter profiles (services, reserved lanes, strict or assisting, breaks) and a policy, plays the
-day with `shared.simulation.run_day` (which asks the real `shared.policy.choose` at every free
+day with `shared.simulation.run_day` (which asks the real `shared.domain.policy.choose` at every free
 counter) and inspects every call it made.
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from shared.model import COUNTER_OPEN, LANES, CounterDesk, Ticket
-from shared.policy import (
+from shared.domain.model import COUNTER_OPEN, LANES, CounterDesk, Ticket
+from shared.domain.policy import (
     ASSISTING, COUNTER_MODES, DEFAULT_LANE_CLASSES, FAIRNESS, MAX_WAIT, STRICT, Decision, PolicyConfig, can_serve,
     choose, heads,
 )

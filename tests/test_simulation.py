@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from shared.cli import main
-from shared.config import ConfigError
-from shared.model import COUNTER_OPEN, CounterDesk
-from shared.policy import FIFO, STRICT_PRIORITY, PolicyConfig
+from shared.domain.config import ConfigError
+from shared.domain.model import COUNTER_OPEN, CounterDesk
+from shared.domain.policy import FIFO, STRICT_PRIORITY, PolicyConfig
 from shared.simulation import (
     ABANDONED, NO_SHOW, SCENARIOS, SERVED, UNSERVED, CounterPlan, Day, Visitor, compare, draw_visitors,
     lognormal_parameters, load_scenario, parse_scenario, percentile, run_day, shipped_scenarios, summarise,

@@ -118,7 +118,7 @@ def test_waiting_heads_reads_what_the_policy_would_keep(store):
     """The SQL shortcut for call-next returns exactly `policy.heads` of the waiting tickets."""
     from datetime import timedelta
 
-    from shared.policy import heads
+    from shared.domain.policy import heads
 
     db = store.connect()
     plan = [("a", "general", 5), ("a", "general", 1), ("a", "senior", 3), ("b", "general", 2),

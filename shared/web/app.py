@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, abort, request, send_from_directory, session
 
-from ..config import load_config
+from ..domain.config import load_config
 from ..i18n import LANGUAGES
 from ..instance import ensure_instance, secret_key
 from ..office import Office

@@ -14,9 +14,9 @@ from flask_login import UserMixin, current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .. import accounts
-from ..errors import DomainError, Forbidden, Unauthorized
+from ..domain.errors import DomainError, Forbidden, Unauthorized
 from ..i18n import N_
-from ..model import StaffUser
+from ..domain.model import StaffUser
 from .context import db
 from .extensions import csrf, login_manager
 

@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import DomainError, Localized
+from ..domain.errors import DomainError, Localized
 from ..i18n import N_
 from . import context
 

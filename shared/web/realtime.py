@@ -19,8 +19,8 @@ import time
 import queue as queue_module
 
 from ..clock import utc_now
-from ..events import QueueChanged, TicketCalled
-from ..model import Ticket
+from ..domain.events import QueueChanged, TicketCalled
+from ..domain.model import Ticket
 from ..office import Office
 from ..storage import Connection
 

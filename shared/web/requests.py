@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import request
 
-from ..errors import InvalidRequest
+from ..domain.errors import InvalidRequest
 from ..i18n import N_
 
 MAX_KEY_LENGTH = 100

@@ -16,7 +16,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from shared.config import DEMO_TEMPLATE
+from shared.domain.config import DEMO_TEMPLATE
 from tests.conftest import start_server
 
 from .conftest import (

@@ -17,7 +17,7 @@ from .model import GENERAL, LANES
 from .policy import COUNTER_MODES, DEFAULT_LANE_CLASSES, PolicyConfig
 
 CONFIG_NAME = "office.toml"
-DEMO_TEMPLATE = Path(__file__).parent / "demo" / "office.toml"
+DEMO_TEMPLATE = Path(__file__).resolve().parents[1] / "demo" / "office.toml"
 
 DEFAULT_LANE_NAMES = {
     "general": ("Umum", "General"),
