@@ -5,6 +5,9 @@ A scenario (an office file plus a `[simulation]` table, see shared/scenarios/) d
 `compare` runs it under several policies with the very same visitors (common random numbers), so
 the differences come from the policy and not from luck. docs/QUEUE-POLICY.md shows the results.
 
+This module is the model itself, from the day's inputs to the figures `compare` returns; reading
+scenario files is `scenario.py`'s job and turning the figures into a table or chart `report.py`'s.
+
 The model, in minutes after midnight on the scenario's date, in the office's time zone:
 
 - visitors of each (service, lane) arrive as a Poisson stream whose rate is constant within each
@@ -20,24 +23,19 @@ The model, in minutes after midnight on the scenario's date, in the office's tim
 from __future__ import annotations
 
 import heapq
-import html
 import math
 import random
-import tomllib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime, time, timedelta, tzinfo
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from .domain.config import ConfigError, OfficeConfig, parse_config
-from .domain.model import COUNTER_OPEN, LANES, WAITING, WALK_IN, CounterDesk, Ticket
-from .domain.numbering import format_number
-from .domain.policy import FIFO, STRICT_PRIORITY, Decision, PolicyConfig, choose
+from ..domain.config import OfficeConfig
+from ..domain.model import COUNTER_OPEN, LANES, WAITING, WALK_IN, CounterDesk, Ticket
+from ..domain.numbering import format_number
+from ..domain.policy import FIFO, STRICT_PRIORITY, Decision, PolicyConfig, choose
 
-SCENARIOS = Path(__file__).parent / "scenarios"
 REFERENCE_NAMES = ("fifo", "strict_priority", "configured")
 
 SERVED = "served"
@@ -125,6 +123,7 @@ class Scenario:
 
     @property
     def policy(self) -> PolicyConfig:
+        """The office file's `[policy]`, the one the report calls "configured"."""
         return self.office.policy
 
     def counter_plans(self) -> tuple[CounterPlan, ...]:
@@ -134,6 +133,7 @@ class Scenario:
                      for c in self.office.counters)
 
     def prefixes(self) -> dict[str, str]:
+        """Ticket-number prefix per service, so simulated tickets read like the office's own."""
         return {service.code: service.prefix for service in self.office.services}
 
 
@@ -190,6 +190,7 @@ class CounterUse:
 
     @property
     def utilisation(self) -> float:
+        """Busy minutes as a share of open minutes (0 when the counter was never open)."""
         return self.busy / self.open if self.open > 0 else 0.0
 
 
@@ -428,291 +429,6 @@ def compare(scenario: Scenario, policies: Mapping[str, PolicyConfig] | None = No
 
 
 def _clock(minutes: float) -> str:
+    """Minutes after midnight as "HH:MM"; scenario.py uses it too, for the default profile."""
     whole = int(round(minutes))
     return f"{whole // 60:02d}:{whole % 60:02d}"
-
-
-# --- Reading scenarios ------------------------------------------------------------------------
-
-def shipped_scenarios() -> list[str]:
-    """Names of the scenarios that ship with Antrean, for `antrean simulate NAME` and its errors."""
-    return sorted(path.stem for path in SCENARIOS.glob("*.toml"))
-
-
-def scenario_path(name_or_path: str | Path) -> Path:
-    """Resolve a path or a shipped name such as `mpp`, so users need not know where the package lives."""
-    path = Path(name_or_path)
-    if path.is_file():
-        return path
-    shipped = SCENARIOS / f"{name_or_path}.toml"
-    if str(name_or_path) in shipped_scenarios() and shipped.is_file():
-        return shipped
-    raise ConfigError(f"{name_or_path}: no such scenario file or shipped scenario "
-                      f"(shipped: {', '.join(shipped_scenarios())})")
-
-
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Read and validate a scenario; errors name the file and field, as office.toml errors do."""
-    path = scenario_path(name_or_path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path.name}: not valid TOML: {error}") from None
-    try:
-        return parse_scenario(raw, path.stem)
-    except ConfigError as error:
-        raise ConfigError(f"{path.name}: {error}") from None
-
-
-def parse_scenario(raw: dict, name: str = "scenario") -> Scenario:
-    """Validate the office part with `parse_config` (so `[policy]` means what it means in office.toml), then the day."""
-    office = parse_config(raw)
-    sim = raw.get("simulation")
-    if not isinstance(sim, dict):
-        raise ConfigError("simulation: a [simulation] table is required")
-    day_date = sim.get("date", "2026-11-25")
-    if isinstance(day_date, str):
-        try:
-            day_date = Date.fromisoformat(day_date)
-        except ValueError:
-            raise ConfigError("simulation.date: must read like 2026-11-25") from None
-    if not isinstance(day_date, Date) or isinstance(day_date, datetime):
-        raise ConfigError("simulation.date: must read like 2026-11-25")
-    opening = _minutes_of_day(sim.get("open"), "simulation.open")
-    closing = _minutes_of_day(sim.get("close"), "simulation.close")
-    if closing <= opening:
-        raise ConfigError("simulation.close: must be after simulation.open")
-    hard_stop = _minutes_of_day(sim.get("hard_stop", "23:59"), "simulation.hard_stop")
-    if hard_stop < closing:
-        raise ConfigError("simulation.hard_stop: must not be before simulation.close")
-
-    profile = _profile(sim.get("profile", [[_clock(opening), _clock(closing), 1]]), "simulation.profile",
-                       opening, closing)
-    default_shares = sim.get("lanes", {"general": 1})
-    streams: list[Stream] = []
-    times: dict[str, tuple[float, float]] = {}
-    services = sim.get("services")
-    if not isinstance(services, dict) or not services:
-        raise ConfigError("simulation.services: give at least one [simulation.services.<code>] table")
-    for code, table in services.items():
-        where = f"simulation.services.{code}"
-        service = office.service(code)
-        if service is None:
-            raise ConfigError(f"{where}: unknown service")
-        if not isinstance(table, dict):
-            raise ConfigError(f"{where}: must be a table")
-        visitors = _number(table.get("visitors"), f"{where}.visitors", 0, 100_000)
-        mean = _number(table.get("service_min"), f"{where}.service_min", 0.05, 24 * 60)
-        sd = _number(table.get("service_sd_min", 0), f"{where}.service_sd_min", 0, 24 * 60)
-        times[code] = (mean, sd)
-        shares = _shares(table.get("lanes"), default_shares, service.lanes, f"{where}.lanes")
-        windows = profile if "profile" not in table else _profile(table["profile"], f"{where}.profile",
-                                                                 opening, closing)
-        weight_hours = sum((end - start) / 60 * weight for start, end, weight in windows)
-        for lane, share in shares.items():
-            windows_rates = tuple((start, end, visitors * share * weight / weight_hours)
-                                  for start, end, weight in windows)
-            streams.append(Stream(code, lane, windows_rates))
-
-    breaks: dict[int, list[tuple[float, float]]] = {}
-    for index, item in enumerate(sim.get("breaks", [])):
-        where = f"simulation.breaks[{index}]"
-        if not isinstance(item, dict):
-            raise ConfigError(f"{where}: must be a table with counter, start and end")
-        number = item.get("counter")
-        if office.counter(number) is None:
-            raise ConfigError(f"{where}.counter: no counter number {number!r} in [[counters]]")
-        start = _minutes_of_day(item.get("start"), f"{where}.start")
-        end = _minutes_of_day(item.get("end"), f"{where}.end")
-        if not opening <= start < end <= hard_stop:
-            raise ConfigError(f"{where}: must start at or after simulation.open and end after its start")
-        breaks.setdefault(number, []).append((start, end))
-
-    patience = _number(sim.get("patience_mean_min", 0), "simulation.patience_mean_min", 0, 24 * 60)
-    seed = sim.get("seed", 1)
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise ConfigError("simulation.seed: must be a whole number")
-    day = Day(day_date, ZoneInfo(office.timezone), opening, closing, hard_stop,
-              _number(sim.get("no_show_cost_min", 1), "simulation.no_show_cost_min", 0, 60))
-    return Scenario(
-        name=name,
-        office=office,
-        day=day,
-        streams=tuple(streams),
-        service_times=times,
-        breaks={number: tuple(sorted(spans)) for number, spans in breaks.items()},
-        no_show=_number(sim.get("no_show", 0), "simulation.no_show", 0, 1),
-        patience_mean=patience or None,
-        seed=seed,
-    )
-
-
-def _minutes_of_day(value, where: str) -> float:
-    if isinstance(value, time):
-        return value.hour * 60 + value.minute + value.second / 60
-    if isinstance(value, str):
-        try:
-            hours, minutes = value.split(":")
-            hours, minutes = int(hours), int(minutes)
-        except ValueError:
-            hours = minutes = -1
-        if 0 <= hours <= 24 and 0 <= minutes < 60 and hours * 60 + minutes <= 24 * 60:
-            return float(hours * 60 + minutes)
-    raise ConfigError(f"{where}: must be a time of day like \"07:30\"")
-
-
-def _number(value, where: str, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise ConfigError(f"{where}: must be a number from {low:g} to {high:g}")
-    return float(value)
-
-
-def _profile(raw, where: str, opening: float, closing: float) -> tuple[tuple[float, float, float], ...]:
-    """Relative arrival rates per window, because visitors bunch in the morning rather than arrive evenly."""
-    if not isinstance(raw, list) or not raw:
-        raise ConfigError(f"{where}: list windows like [\"08:00\", \"09:00\", 1.0]")
-    windows = []
-    previous_end = opening
-    for index, item in enumerate(raw):
-        if not isinstance(item, list) or len(item) != 3:
-            raise ConfigError(f"{where}[{index}]: must be [start, end, weight]")
-        start = _minutes_of_day(item[0], f"{where}[{index}]")
-        end = _minutes_of_day(item[1], f"{where}[{index}]")
-        weight = _number(item[2], f"{where}[{index}]", 0, 1000)
-        if not previous_end <= start < end <= closing:
-            raise ConfigError(f"{where}[{index}]: windows must follow one another within opening hours")
-        windows.append((start, end, weight))
-        previous_end = end
-    if sum((end - start) * weight for start, end, weight in windows) <= 0:
-        raise ConfigError(f"{where}: at least one window needs a weight above 0")
-    return tuple(windows)
-
-
-def _shares(raw, default, allowed: Sequence[str], where: str) -> dict[str, float]:
-    """Lane shares normalised to 1 over the lanes the service offers, so a kiosk could really issue them."""
-    given = raw is not None
-    table = raw if given else default
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: must be a table like {{ general = 0.85, senior = 0.1 }}")
-    shares = {}
-    for lane, value in table.items():
-        if lane not in LANES:
-            raise ConfigError(f"{where}.{lane}: unknown lane (known: {', '.join(LANES)})")
-        if lane not in allowed:
-            if given:
-                raise ConfigError(f"{where}.{lane}: the service does not offer this lane")
-            continue
-        shares[lane] = _number(value, f"{where}.{lane}", 0, 1000)
-    total = sum(shares.values())
-    if total <= 0:
-        raise ConfigError(f"{where}: at least one lane needs a share above 0")
-    return {lane: value / total for lane, value in shares.items() if value > 0}
-
-
-# --- Presenting a report ----------------------------------------------------------------------
-
-def _minutes(value) -> str:
-    return "—" if value is None else f"{value:.1f}"
-
-
-def format_report(report: dict) -> str:
-    """The plain-text table `antrean simulate` prints, per policy and lane, for a person at a terminal."""
-    max_wait = report["max_wait_min"]
-    lines = [
-        f"Scenario {report['scenario']}: {report['office']}",
-        f"{report['date']}, open {report['open']}–{report['close']}, {report['visitors']} visitors, "
-        f"{report['counters']} counters, seed {report['seed']}; waits in minutes (call − arrival, served visitors)",
-    ]
-    for name, summary in report["policies"].items():
-        over = "n/a" if summary["over_max_wait"] is None else summary["over_max_wait"]
-        limit = "off" if max_wait is None else f"{max_wait:g} min"
-        lines += ["", f"{name}: utilisation {summary['utilisation']:.2f}, over max wait ({limit}): {over}, "
-                      f"last call {summary['last_call']}",
-                  f"  {'lane':<15}{'served':>7}{'abandoned':>10}{'no-show':>8}{'unserved':>9}"
-                  f"{'p50':>7}{'p95':>7}{'max':>7}"]
-        rows = list(summary["lanes"].items()) + [("priority (all)", summary["groups"]["priority"]),
-                                                  ("everyone", summary["groups"]["all"])]
-        for lane, row in rows:
-            lines.append(f"  {lane:<15}{row['served']:>7}{row['abandoned']:>10}{row['no_show']:>8}"
-                         f"{row['unserved']:>9}{_minutes(row['p50']):>7}{_minutes(row['p95']):>7}"
-                         f"{_minutes(row['max']):>7}")
-        counters = ", ".join(f"{number}: {share:.2f}" for number, share in summary["counters"].items())
-        lines.append(f"  utilisation per counter: {counters}")
-    return "\n".join(lines)
-
-
-_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")  # Okabe–Ito, safe for colour blindness
-
-
-def svg_chart(report: dict) -> str:
-    """A p95-wait bar chart as a hand-written SVG, with title and labels a screen reader can read."""
-    policies = list(report["policies"])
-    lanes = list(next(iter(report["policies"].values()))["lanes"]) + ["priority"]
-
-    def p95(policy: str, lane: str) -> float | None:
-        summary = report["policies"][policy]
-        row = summary["groups"]["priority"] if lane == "priority" else summary["lanes"][lane]
-        return row["p95"]
-
-    values = [p95(policy, lane) or 0.0 for policy in policies for lane in lanes]
-    top = _nice_ceiling(max(values + [1.0]))
-    width, height = 120 + 110 * len(lanes), 360
-    left, right, upper, lower = 60, 20, 50, 80
-    plot_w, plot_h = width - left - right, height - upper - lower
-    group_w = plot_w / len(lanes)
-    bar_w = min(28.0, (group_w - 20) / len(policies))
-
-    def y(value: float) -> float:
-        return upper + plot_h * (1 - value / top)
-
-    title = f"p95 wait per lane — {report['scenario']} ({report['visitors']} visitors, seed {report['seed']})"
-    summary_text = "; ".join(
-        f"{lane}: " + ", ".join(f"{policy} {_minutes(p95(policy, lane))} min" for policy in policies) for lane in lanes)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="chart-title chart-desc" font-family="sans-serif" font-size="12">',
-        f'<title id="chart-title">{html.escape(title)}</title>',
-        f'<desc id="chart-desc">{html.escape("95th percentile of minutes waited, by lane and policy. ")}'
-        f'{html.escape(summary_text)}</desc>',
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="22" font-size="14" font-weight="bold" fill="#000">{html.escape(title)}</text>',
-    ]
-    for step in range(5):
-        value = top * step / 4
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
-                   f'stroke="#dddddd"/>')
-        out.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" fill="#000">{value:g}</text>')
-    out.append(f'<text x="14" y="{upper + plot_h / 2:.1f}" transform="rotate(-90 14 {upper + plot_h / 2:.1f})" '
-               f'text-anchor="middle" fill="#000">p95 wait (minutes)</text>')
-    for index, lane in enumerate(lanes):
-        start = left + index * group_w + (group_w - bar_w * len(policies)) / 2
-        for position, policy in enumerate(policies):
-            value = p95(policy, lane)
-            x = start + position * bar_w
-            shown = value or 0.0
-            label = f"{policy}, {lane}: {_minutes(value)} min"
-            out.append(f'<rect x="{x:.1f}" y="{y(shown):.1f}" width="{bar_w - 2:.1f}" '
-                       f'height="{upper + plot_h - y(shown):.1f}" fill="{_COLOURS[position % len(_COLOURS)]}">'
-                       f'<title>{html.escape(label)}</title></rect>')
-            out.append(f'<text x="{x + (bar_w - 2) / 2:.1f}" y="{y(shown) - 4:.1f}" text-anchor="middle" '
-                       f'font-size="10" fill="#000">{_minutes(value)}</text>')
-        out.append(f'<text x="{left + (index + 0.5) * group_w:.1f}" y="{upper + plot_h + 18}" text-anchor="middle" '
-                   f'fill="#000">{html.escape("priority (all)" if lane == "priority" else lane)}</text>')
-    out.append(f'<line x1="{left}" x2="{width - right}" y1="{upper + plot_h}" y2="{upper + plot_h}" stroke="#000"/>')
-    legend_y = height - 28
-    for position, policy in enumerate(policies):
-        x = left + position * 150
-        out.append(f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" '
-                   f'fill="{_COLOURS[position % len(_COLOURS)]}"/>')
-        out.append(f'<text x="{x + 18}" y="{legend_y}" fill="#000">{html.escape(policy)}</text>')
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
-
-
-def _nice_ceiling(value: float) -> float:
-    """A round axis maximum (1, 2, 2.5 or 5 times a power of ten) so the gridlines read easily."""
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if step * power >= value:
-            return step * power
-    return 10 * power
