@@ -76,7 +76,8 @@
     }
   }
 
-  var socket = io("/counter", { transports: ["websocket", "polling"] });
+  // While the connection is down the list goes stale: the officer sees a notice until it is back.
+  var socket = window.antreanLive.connect("/counter", { banner: "console-connection" });
   socket.on("queue", refresh);
   socket.on("called", refresh);
   socket.on("connect", refresh);

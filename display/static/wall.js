@@ -94,38 +94,18 @@
     }, 400);
   }
 
-  // Sound: a two-tone chime, then the spoken call; queued so bursts are heard one by one.
+  // Sound: the shared chime, then the spoken call; queued so bursts are heard one by one.
+  // The display may only make sound after someone pressed its button once.
+  var live = window.antreanLive;
   var soundOn = false;
-  var audio = null;
   var speaking = Promise.resolve();
   var soundButton = document.getElementById("sound-toggle");
   soundButton.addEventListener("click", function () {
-    var AudioContext = window.AudioContext || window.webkitAudioContext;
-    if (!audio && AudioContext) { audio = new AudioContext(); }
-    if (audio && audio.state === "suspended") { audio.resume(); }
+    live.enableSound();
     soundOn = true;
     soundButton.textContent = texts.soundOn;
     soundButton.setAttribute("aria-pressed", "true");
   });
-
-  function chime() {
-    return new Promise(function (resolve) {
-      if (!audio) { resolve(); return; }
-      [[0, 784], [0.45, 587]].forEach(function (note) {
-        var tone = audio.createOscillator();
-        var gain = audio.createGain();
-        tone.type = "sine";
-        tone.frequency.value = note[1];
-        gain.gain.setValueAtTime(0.0001, audio.currentTime + note[0]);
-        gain.gain.exponentialRampToValueAtTime(0.4, audio.currentTime + note[0] + 0.03);
-        gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + note[0] + 0.8);
-        tone.connect(gain).connect(audio.destination);
-        tone.start(audio.currentTime + note[0]);
-        tone.stop(audio.currentTime + note[0] + 0.85);
-      });
-      window.setTimeout(resolve, 1300);
-    });
-  }
 
   function speak(sentence) {
     return new Promise(function (resolve) {
@@ -148,13 +128,16 @@
     void latest.offsetWidth;  // restart the highlight animation
     latest.classList.add("is-fresh");
     if (!soundOn) { return; }
-    speaking = speaking.then(chime).then(function () { return speak(call.announce && call.announce.id); });
+    speaking = speaking.then(live.chime).then(function () { return speak(call.announce && call.announce.id); });
   }
 
-  var socket = io("/display", { transports: ["websocket", "polling"] });
-  var status = document.getElementById("connection-status");
-  socket.on("connect", function () { status.hidden = true; });
-  socket.on("disconnect", function () { status.hidden = false; });
+  // Every (re)connect tells the server the last `seq` applied here (-1: none yet), so that it
+  // can replay the `called` events sent while this display was cut off; they go through the
+  // same rules as live ones below. A function, because the client asks again at each attempt.
+  var socket = live.connect("/display", {
+    banner: "connection-status",
+    auth: function (send) { send({ since: lastSeq }); },
+  });
   socket.on("snapshot", function (snapshot) { lastSeq = -1; accept(snapshot); });
   socket.on("queue", accept);
   socket.on("called", function (call) {

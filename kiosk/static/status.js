@@ -5,27 +5,24 @@
   var card = document.getElementById("status-card");
   var lastStatus = card.className.replace(/.*status-card--(\w+).*/, "$1");
 
+  var live = window.antreanLive;
+
   function alertVisitor() {
     if (navigator.vibrate) { navigator.vibrate([400, 200, 400, 200, 400]); }
-    try {
-      var AudioContext = window.AudioContext || window.webkitAudioContext;
-      var audio = new AudioContext();
-      [0, 0.35].forEach(function (offset, index) {
-        var tone = audio.createOscillator();
-        var gain = audio.createGain();
-        tone.frequency.value = index ? 660 : 880;
-        gain.gain.setValueAtTime(0.25, audio.currentTime + offset);
-        gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + offset + 0.3);
-        tone.connect(gain).connect(audio.destination);
-        tone.start(audio.currentTime + offset);
-        tone.stop(audio.currentTime + offset + 0.32);
-      });
-    } catch (error) { /* no audio without a user gesture on some phones */ }
+    live.chime();
   }
+  // Phones allow sound only after a touch: the first touch (or key) on the page readies the chime.
+  // A touch counts as a user gesture when the finger lifts, a mouse when it is pressed.
+  ["pointerdown", "pointerup", "keydown"].forEach(function (name) {
+    document.addEventListener(name, live.enableSound, { once: true, passive: true });
+  });
 
   function render(ticket) {
     card.className = "status-card status-card--" + ticket.status;
-    document.getElementById("status-text").textContent = setup.texts[ticket.status] || ticket.status;
+    document.getElementById("status-text").textContent = live.statusText(ticket.status);
+    // After a transfer the ticket belongs to another service (and perhaps the general lane).
+    document.getElementById("status-service").textContent = setup.services[ticket.service] || ticket.service;
+    document.getElementById("status-lane").textContent = setup.lanes[ticket.lane] || ticket.lane;
     document.getElementById("status-hint").hidden = ticket.status !== "invited";
     var counterLine = document.getElementById("status-counter");
     counterLine.hidden = !ticket.counter;
@@ -51,13 +48,10 @@
     });
   }
 
-  var connection = document.getElementById("status-connection");
-  var socket = io("/ticket", { transports: ["websocket", "polling"] });
+  var socket = live.connect("/ticket", { banner: "status-connection" });
   socket.on("connect", function () {
-    connection.hidden = true;
     socket.emit("watch", { token: setup.token });   // again after every reconnect
   });
-  socket.on("disconnect", function () { connection.hidden = false; });
   socket.on("ticket", render);
   // A phone that slept may have missed events: ask again when it wakes.
   document.addEventListener("visibilitychange", function () {

@@ -16,6 +16,7 @@ from ..tokens import TicketTokens
 from . import context
 from .auth import protect_from_csrf
 from .errors import register_error_handlers
+from .vocabulary import register_vocabulary
 from .extensions import babel, csrf, limiter, login_manager, socketio
 from .realtime import Publisher
 from .ticker import start_ticker
@@ -96,6 +97,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.before_request(protect_from_csrf)
     app.after_request(_security_headers)
     register_error_handlers(app)
+    register_vocabulary(app)
 
     @app.context_processor
     def inject_globals():
