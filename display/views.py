@@ -13,8 +13,8 @@ def wall():
     setup = {
         "office": config.name,
         "utcOffsetZone": config.timezone,
-        "services": {s.code: {"id": s.names.id, "en": s.names.en, "prefix": s.prefix} for s in config.services},
+        "services": {s.code: {**s.names.as_dict(), "prefix": s.prefix} for s in config.services},
         "counters": {str(c.number): c.name for c in config.counters},
-        "lanes": {lane: {"id": names.id, "en": names.en} for lane, names in config.lane_names.items()},
+        "lanes": {lane: names.as_dict() for lane, names in config.lane_names.items()},
     }
     return render_template("display/wall.html", setup=setup)

@@ -29,7 +29,7 @@ def list_services():
     language = context.language()
     return jsonify([
         {"code": service.code, "name": service.names.get(language), "prefix": service.prefix,
-         "lanes": list(service.lanes), "names": {"id": service.names.id, "en": service.names.en}}
+         "lanes": list(service.lanes), "names": service.names.as_dict()}
         for service in context.office().config.services
     ])
 

@@ -4,17 +4,14 @@ from __future__ import annotations
 from flask import url_for
 
 from shared.domain.errors import NotFound
-from shared.i18n import N_
+from shared.i18n import N_, translate
 from shared.domain.model import OUTSIDE, Ticket
 from shared.ticket_print import TicketPrint, render_ticket_pdf
 from shared.web import context
 
 
 # Printed on the ticket of a visitor who must wait outside (the PDF has its own short labels).
-OUTSIDE_NOTE = {
-    "id": "Kantor penuh: tunggu di luar. Ponsel Anda dan layar akan memberi tahu kapan masuk.",
-    "en": "Office full: wait outside. Your phone and the screen will tell you when to come in.",
-}
+OUTSIDE_NOTE = N_("Office full: wait outside. Your phone and the screen will tell you when to come in.")
 
 
 def token_for(ticket: Ticket) -> str:
@@ -70,5 +67,5 @@ def ticket_pdf_bytes(ticket: Ticket, language: str) -> bytes:
         ahead=status["ahead"],
         status_url=status_url(ticket, language),
         language=language,
-        status_note=OUTSIDE_NOTE.get(language, OUTSIDE_NOTE["id"]) if ticket.status == OUTSIDE else None,
+        status_note=translate(OUTSIDE_NOTE, language) if ticket.status == OUTSIDE else None,
     ))

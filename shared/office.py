@@ -11,7 +11,7 @@ from datetime import datetime
 
 from .domain import capacity
 from .domain import policy as queue_policy
-from .domain.announce import announcement
+from .views.announce import announcement
 from .domain.officetime import business_date, to_office_iso
 from .domain.capacity import Occupancy
 from .domain.config import OfficeConfig, ServiceConfig

@@ -10,6 +10,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from shared.i18n import N_, translator
 from shared.qr import QUIET_ZONE, qr_matrix
 
 PAGE_WIDTH = 80 * mm
@@ -25,21 +26,13 @@ REGULAR = "Helvetica"
 BOLD = "Helvetica-Bold"
 ITALIC = "Helvetica-Oblique"
 
+# The ticket's own labels, as msgids translated into the ticket's language through the catalogs.
 LABELS = {
-    "id": {
-        "number": "Nomor Antrean",
-        "ahead": "Orang di depan Anda: {n}",
-        "issued": "Diambil: {when}",
-        "scan": "Pindai untuk melihat status antrean",
-        "footer": "Harap menunggu hingga nomor Anda dipanggil",
-    },
-    "en": {
-        "number": "Queue number",
-        "ahead": "People ahead of you: {n}",
-        "issued": "Issued: {when}",
-        "scan": "Scan to follow your queue status",
-        "footer": "Please wait until your number is called",
-    },
+    "number": N_("Queue number"),
+    "ahead": N_("People ahead of you: %(ahead)s"),
+    "issued": N_("Issued: %(when)s"),
+    "scan": N_("Scan to follow your queue status"),
+    "footer": N_("Please wait until your number is called"),
 }
 
 
@@ -135,28 +128,28 @@ def _qr(data: str) -> Block:
 
 def _layout(ticket: TicketPrint) -> list[Block]:
     """One ordered list of blocks is the single source of truth for both height and drawing."""
-    labels = LABELS.get(ticket.language, LABELS["id"])
+    label = translator(ticket.language)
     blocks = [
         _text(ticket.office_name, BOLD, 12),
         _rule(),
         _gap(1 * mm),
-        _text(labels["number"], REGULAR, 10),
+        _text(label(LABELS["number"]), REGULAR, 10),
         _number(ticket.number),
         _gap(1.5 * mm),
         _text(ticket.service_name, BOLD, 12),
         _text(ticket.lane_name, REGULAR, 10),
         _gap(1.5 * mm),
-        _text(labels["ahead"].format(n=ticket.ahead), BOLD, 11),
-        _text(labels["issued"].format(when=ticket.issued_at_text), REGULAR, 9),
+        _text(label(LABELS["ahead"], ahead=ticket.ahead), BOLD, 11),
+        _text(label(LABELS["issued"], when=ticket.issued_at_text), REGULAR, 9),
     ]
     if ticket.status_note:
         blocks += [_gap(1 * mm), _text(ticket.status_note, ITALIC, 9.5)]
     blocks += [
         _gap(1 * mm),
         _qr(ticket.status_url),
-        _text(labels["scan"], REGULAR, 8.5),
+        _text(label(LABELS["scan"]), REGULAR, 8.5),
         _rule(dashed=True),
-        _text(labels["footer"], BOLD, 9),
+        _text(label(LABELS["footer"]), BOLD, 9),
     ]
     return blocks
 

@@ -3,7 +3,8 @@ import tomllib
 
 import pytest
 
-from shared.domain.config import DEMO_TEMPLATE, ConfigError, load_config, parse_config
+from shared.domain.config import DEMO_TEMPLATE, ConfigError, Names, load_config, parse_config
+from shared.i18n import LANGUAGES
 
 
 def demo_raw() -> dict:
@@ -49,6 +50,13 @@ def test_indonesian_time_zones_are_valid(zone):
     (lambda raw: raw["policy"].update(max_priority_streak=-2), "policy.max_priority_streak"),
     (lambda raw: raw["policy"].update(service_classes={"nope": 0}), "policy.service_classes.nope"),
     (lambda raw: raw["counters"][6].update(mode="sometimes"), "counters[6].mode"),
+    (lambda raw: raw["services"][0].update(name_english="Licensing"), "services[0].name_english"),
+    (lambda raw: raw["services"][0].update(name_jv=3), "services[0].name_jv"),
+    (lambda raw: raw["lanes"].update(senior={"en": "Senior"}), "lanes.senior.id"),
+    (lambda raw: raw["lanes"].update(senior={"id": "Lansia", "jv": " "}), "lanes.senior.jv"),
+    (lambda raw: raw["lanes"].update(senior={"id": "Lansia", "Javanese": "Sepuh"}), "lanes.senior.Javanese"),
+    (lambda raw: raw.update(screening={"questions": [{"en": "Fever?"}]}), "screening.questions[0].id"),
+    (lambda raw: raw.update(alternatives=[{"name": "OSS", "note": "Daring", "note_jv": []}]), "alternatives[0].note_jv"),
     (lambda raw: raw["counters"][4].update(services=["kartu_kuning"]) or raw["counters"][1].update(
         services=["perizinan_berusaha"]), "services[2].lanes"),
 ])
@@ -76,3 +84,41 @@ def test_policy_and_capacity_sections():
     assert not config.hours.always_open and config.hours.last_ticket.total_seconds() == 900
     assert config.policy.service_class("izin_kesehatan") == 0 and config.policy.service_class("konsultasi") == 1
     assert parse_config(demo_raw()).hours.always_open, "the demo office is open around the clock"
+
+
+def test_a_third_language_is_names_in_the_office_file():
+    raw = demo_raw()
+    raw["services"][0]["name_jv"] = "Perizinan Usaha (Jawa)"
+    raw["lanes"]["senior"] = {"id": "Lansia", "en": "Senior citizen", "jv": "Sepuh"}
+    raw["alternatives"][0]["note_jv"] = "Izin usaha lewat daring"
+    raw["screening"] = {"questions": [{"id": "Apakah Anda demam?", "en": "Do you have a fever?", "jv": "Panjenengan benter?"}]}
+    config = parse_config(raw)
+    names = config.services[0].names
+    assert names.get("jv") == "Perizinan Usaha (Jawa)"
+    assert (names.get("id"), names.get("en")) == ("Perizinan Berusaha", "Business licensing")
+    assert config.lane_name("senior", "jv") == "Sepuh"
+    assert config.alternatives[0].notes.get("jv") == "Izin usaha lewat daring"
+    assert config.screening[0].get("jv") == "Panjenengan benter?"
+    assert names.as_dict() == {**{language: names.get(language) for language in LANGUAGES},
+                               "jv": "Perizinan Usaha (Jawa)"}
+
+
+def test_names_fall_back_to_indonesian():
+    raw = demo_raw()
+    raw["services"][0].pop("name_en")
+    raw["services"][1]["name_en"] = ""  # an empty translation is as if left out, as before
+    config = parse_config(raw)
+    assert config.services[0].names.get("en") == config.services[0].names.get("id") == "Perizinan Berusaha"
+    assert config.services[1].names.as_dict()["en"] == config.services[1].names.get("id")
+    assert config.lane_name("senior", "jv") == config.lane_name("senior", "id")
+    assert Names({"en": "Only English"}).get("id") == "Only English"
+    assert set(Names({"id": "Umum"}).as_dict()) == set(LANGUAGES)
+
+
+def test_default_lane_names_come_from_the_catalogs():
+    raw = demo_raw()
+    raw.pop("lanes")
+    config = parse_config(raw)
+    assert config.lane_name("general", "id") == "Umum"
+    assert config.lane_name("senior", "en") == "Senior citizen"
+    assert config.lane_name("disability", "id") == "Penyandang Disabilitas"

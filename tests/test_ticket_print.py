@@ -3,7 +3,8 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from shared.ticket_print import TicketPrint, render_ticket_pdf
+from shared.i18n import translate
+from shared.ticket_print import LABELS, TicketPrint, render_ticket_pdf
 
 MM = 72 / 25.4
 URL = "http://192.168.1.10:5000/t/eyJ0aWNrZXQiOjF9.abc-DEF_123"
@@ -75,6 +76,15 @@ def test_english_labels():
     ):
         assert expected in text
     assert "Nomor Antrean" not in text
+
+
+def test_labels_are_catalog_msgids_printed_in_the_ticket_language():
+    text = page_text(render_ticket_pdf(make_ticket(ahead=7, issued_at_text="01-12-2026 09:00 WITA")))
+    assert translate(LABELS["ahead"], "id", ahead=7) in text
+    assert translate(LABELS["issued"], "id", when="01-12-2026 09:00 WITA") in text
+    for key in ("number", "scan", "footer"):
+        assert translate(LABELS[key], "id") in text
+        assert translate(LABELS[key], "id") != LABELS[key], f"{key} has no Indonesian translation"
 
 
 def test_unknown_language_falls_back_to_indonesian():

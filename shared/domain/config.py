@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGE_CODE, LANGUAGES, N_, translate
 from .hours import WEEKDAYS, ServiceHours, parse_window
 from .model import GENERAL, LANES
 from .policy import COUNTER_MODES, DEFAULT_LANE_CLASSES, PolicyConfig
@@ -19,11 +22,12 @@ from .policy import COUNTER_MODES, DEFAULT_LANE_CLASSES, PolicyConfig
 CONFIG_NAME = "office.toml"
 DEMO_TEMPLATE = Path(__file__).resolve().parents[1] / "demo" / "office.toml"
 
+# Lane names for an office file without a [lanes] table, translated through the catalogs.
 DEFAULT_LANE_NAMES = {
-    "general": ("Umum", "General"),
-    "health_worker": ("Tenaga Kesehatan", "Health worker"),
-    "senior": ("Lansia", "Senior citizen"),
-    "disability": ("Penyandang Disabilitas", "Person with disability"),
+    "general": N_("General"),
+    "health_worker": N_("Health worker"),
+    "senior": N_("Senior citizen"),
+    "disability": N_("Person with disability"),
 }
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _PREFIX = re.compile(r"^[A-Z]$")
@@ -35,14 +39,33 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Names:
-    """A visitor-facing name in Indonesian and English."""
+    """A visitor-facing name the office file gives, per language code (`{"id": …, "en": …}`).
 
-    id: str
-    en: str
+    A language the office did not name it in gets the Indonesian name, so a new language
+    never shows a blank.
+    """
+
+    texts: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        texts = {language: text for language, text in self.texts.items() if text}
+        if not texts:
+            raise ValueError("a name needs its text in at least one language")
+        object.__setattr__(self, "texts", MappingProxyType(texts))
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self.texts.items()))
+
+    def __repr__(self) -> str:
+        return f"Names({dict(self.texts)!r})"
 
     def get(self, language: str) -> str:
-        """The name in `language`, Indonesian for anything but English."""
-        return self.en if language == "en" else self.id
+        """The name in `language`, else Indonesian, else the first language given."""
+        return self.texts.get(language) or self.texts.get(DEFAULT_LANGUAGE) or next(iter(self.texts.values()))
+
+    def as_dict(self, languages: Iterable[str] = LANGUAGES) -> dict[str, str]:
+        """The name in each of `languages` (with the fallback) and in every language given."""
+        return {**{language: self.get(language) for language in languages}, **self.texts}
 
 
 @dataclass(frozen=True)
@@ -133,12 +156,12 @@ def parse_config(raw: dict) -> OfficeConfig:
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise ConfigError(f"office.timezone: unknown time zone {timezone!r} (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)") from None
 
-    lane_names = dict((lane, Names(*names)) for lane, names in DEFAULT_LANE_NAMES.items())
+    lane_names = {lane: Names({language: translate(msgid, language) for language in LANGUAGES})
+                  for lane, msgid in DEFAULT_LANE_NAMES.items()}
     for lane, names in _table(raw, "lanes", required=False).items():
         if lane not in LANES:
             raise ConfigError(f"lanes.{lane}: unknown lane (known: {', '.join(LANES)})")
-        names = names if isinstance(names, dict) else {}
-        lane_names[lane] = Names(_text(names, "id", f"lanes.{lane}.id"), _text(names, "en", f"lanes.{lane}.en"))
+        lane_names[lane] = _language_table(names, f"lanes.{lane}")
 
     raw_services = raw.get("services")
     if not isinstance(raw_services, list) or not raw_services:
@@ -154,7 +177,7 @@ def parse_config(raw: dict) -> OfficeConfig:
         prefix = _text(item, "prefix", f"{where}.prefix")
         if not _PREFIX.match(prefix):
             raise ConfigError(f"{where}.prefix: {prefix!r} must be one capital letter A-Z")
-        names = Names(_text(item, "name", f"{where}.name"), item.get("name_en") or _text(item, "name", f"{where}.name"))
+        names = _names(item, "name", where)
         lanes = tuple(item.get("lanes", LANES))
         for lane in lanes:
             if lane not in LANES:
@@ -218,7 +241,7 @@ def parse_config(raw: dict) -> OfficeConfig:
     hours = _hours(_table(raw, "hours", required=False))
     alternatives = tuple(_alternative(item, f"alternatives[{index}]") for index, item in enumerate(raw.get("alternatives", [])))
     screening = tuple(
-        Names(_text(item, "id", f"screening.questions[{index}].id"), _text(item, "en", f"screening.questions[{index}].en"))
+        _language_table(item, f"screening.questions[{index}]")
         for index, item in enumerate(_table(raw, "screening", required=False).get("questions", []))
     )
 
@@ -316,13 +339,46 @@ def _hours(table: dict) -> ServiceHours:
 def _alternative(item, where: str) -> Alternative:
     if not isinstance(item, dict):
         raise ConfigError(f"{where}: must be a table")
-    name = _text(item, "name", f"{where}.name")
+    names = _names(item, "name", where)
     url = item.get("url")
     if url is not None and not (isinstance(url, str) and re.match(r"^https?://\S+$", url)):
         raise ConfigError(f"{where}.url: must start with http:// or https://")
     note = item.get("note")
-    notes = Names(note, item.get("note_en") or note) if isinstance(note, str) and note.strip() else None
-    return Alternative(Names(name, item.get("name_en") or name), url, notes)
+    notes = _names(item, "note", where) if isinstance(note, str) and note.strip() else None
+    return Alternative(names, url, notes)
+
+
+def _names(table: dict, key: str, where: str) -> Names:
+    """`key` is the Indonesian text; `key_<language>` adds a language (`name_en`, `name_jv`).
+
+    An empty translation is left out, so the Indonesian text shows in that language.
+    """
+    texts = {DEFAULT_LANGUAGE: _text(table, key, f"{where}.{key}")}
+    for field_name, value in table.items():
+        if not field_name.startswith(f"{key}_"):
+            continue
+        language = field_name[len(key) + 1:]
+        if language == DEFAULT_LANGUAGE:
+            raise ConfigError(f"{where}.{field_name}: give the Indonesian text as {key}")
+        if not LANGUAGE_CODE.match(language):
+            raise ConfigError(f"{where}.{field_name}: {language!r} is not a language code like en or jv")
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}.{field_name}: must be text")
+        texts[language] = value.strip()
+    return Names(texts)
+
+
+def _language_table(table, where: str) -> Names:
+    """A table of texts by language code, `{ id = "…", en = "…", jv = "…" }`; Indonesian is required."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: write the texts as {{ id = \"…\", en = \"…\" }}")
+    texts = {DEFAULT_LANGUAGE: _text(table, DEFAULT_LANGUAGE, f"{where}.{DEFAULT_LANGUAGE}")}
+    for language, value in table.items():
+        if not LANGUAGE_CODE.match(language):
+            raise ConfigError(f"{where}.{language}: {language!r} is not a language code like id, en or jv")
+        if language != DEFAULT_LANGUAGE:
+            texts[language] = _text(table, language, f"{where}.{language}")
+    return Names(texts)
 
 
 def _whole(value, where: str, low: int, high: int) -> int:
