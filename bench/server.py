@@ -1,9 +1,12 @@
 """A bench server: a fresh demo instance tuned for load, `antrean serve` in a child process.
 
 The instance gets its kiosk rate limit, capacity cap and daily quotas lifted (office.toml
-`[kiosk] rate_limit`, `[capacity] max_inside`, `daily_quota`), four extra kiosks (`antrean kiosk add`) and four extra
-officers (`antrean user add`), all through the command line as an operator would. The server's output goes to a log file in the instance,
-never to a pipe nobody reads (a full pipe would stall the server under load).
+`[kiosk] rate_limit`, `[capacity] max_inside`, `daily_quota`), four extra kiosks
+(`antrean kiosk add`) and four extra officers (`antrean user add`), all through the command
+line as an operator would. Starting, stopping and the command line are the test suite's
+(`tests.helpers.live`), so the bench measures the very server the tests check; the server's
+output goes to server.log in the scenario's folder, never to a pipe nobody reads (a full
+pipe would stall the server under load).
 """
 from __future__ import annotations
 
@@ -12,37 +15,17 @@ import os
 import re
 import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
-REPO = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
+from tests.helpers.live import Server, add_kiosk, add_officer, child_pids, demo_instance, launch, read_demo_logins
+
 BENCH_RATE_LIMIT = "100000 per minute"
 KIOSKS = 4
 OFFICERS = 4
-START_TIMEOUT_S = 30.0
-STOP_TIMEOUT_S = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _cli(instance: Path, *args: str) -> str:
-    result = subprocess.run(
-        [PYTHON, "-m", "shared.cli", "--instance", str(instance), *args],
-        cwd=REPO, capture_output=True, text=True, timeout=60, check=True,
-    )
-    return result.stdout
 
 
 @dataclass
@@ -57,11 +40,8 @@ class Instance:
 
 def prepare_instance(root: Path, *, kiosks: int = KIOSKS, officers: int = OFFICERS) -> Instance:
     """A fresh demo office in `root` with a bench-sized kiosk rate limit, kiosks and officers."""
-    path = root / "instance"
-    kiosk_tokens = []
-    for index in range(1, kiosks + 1):
-        # The first command also creates the demo office in the empty folder.
-        kiosk_tokens.append(_cli(path, "kiosk", "add", f"bench-kiosk-{index}").strip().splitlines()[-1].strip())
+    path = demo_instance(root / "instance")  # made here: no CLI call is left to make it
+    kiosk_tokens = [add_kiosk(path, f"bench-kiosk-{index}") for index in range(1, kiosks + 1)]
     config = path / "office.toml"
     text, count = re.subn(r'(?m)^rate_limit\s*=\s*"[^"]*"', f'rate_limit = "{BENCH_RATE_LIMIT}"', config.read_text())
     if count != 1:
@@ -76,44 +56,29 @@ def prepare_instance(root: Path, *, kiosks: int = KIOSKS, officers: int = OFFICE
     passwords = {}
     for index in range(1, officers + 1):
         username, password = f"bench-officer-{index}", secrets.token_hex(8)
-        _cli(path, "user", "add", username, "--role", "officer", "--password", password)
+        add_officer(path, username, password)
         passwords[username] = password
-    note = (path / "demo-credentials.txt").read_text()
-    demo = dict(re.findall(r"user (\S+)\s+password (\S+)", note))
-    return Instance(path, kiosk_tokens, passwords, demo)
+    return Instance(path, kiosk_tokens, passwords, read_demo_logins(path).passwords)
 
 
 @dataclass
 class BenchServer:
-    """`antrean serve` on loopback for one scenario."""
+    """`antrean serve` on loopback for one scenario, with its instance and working folder."""
 
     mode: str
-    base_url: str
+    server: Server
     instance: Instance
-    process: subprocess.Popen
-    log_path: Path
     workdir: Path
     keep: bool = False
 
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
     def worker_pid(self) -> int | None:
         """The gunicorn worker: the (only) child of the serving process."""
-        pid = self.process.pid
-        try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-            if children:
-                return int(children[0])
-        except OSError:
-            pass
-        for entry in Path("/proc").iterdir():  # fallback: scan for a process whose parent is ours
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                return int(entry.name)
-        return None
+        children = child_pids(self.server.process.pid)
+        return children[0] if children else None
 
     def worker_status_kb(self, key: str) -> int | None:
         """A `kB` line of /proc/<worker>/status (VmRSS, VmHWM…)."""
@@ -147,24 +112,18 @@ class BenchServer:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        return self.server.alive()
 
     def log_tail(self, chars: int = 2000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
+        return self.server.log_tail(chars)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=STOP_TIMEOUT_S)
-        if not self.keep:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        """Stop the server (worker included) and drop the working folder unless asked to keep it."""
+        try:
+            self.server.stop()
+        finally:
+            if not self.keep:
+                shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> BenchServer:
         return self
@@ -208,32 +167,15 @@ def start(mode: str, *, keep: bool = False, access_log: bool = False, extra_env:
     the server's environment (diagnosis only, e.g. a PYTHONPATH with a sitecustomize).
     """
     workdir = Path(tempfile.mkdtemp(prefix=f"antrean-bench-{mode}-", dir=_instance_root))
-    instance = fresh_instance(workdir)
-    port = free_port()
-    log_path = workdir / "server.log"
-    log = open(log_path, "wb")  # noqa: SIM115 (handed to the child)
-    process = subprocess.Popen(
-        [PYTHON, "-m", "shared.cli", "--instance", str(instance.path), "serve", "--port", str(port),
-         "--async-mode", mode, *([] if access_log else ["--quiet"])],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        env={**os.environ, **(extra_env or {})},
-    )
-    log.close()
-    server = BenchServer(mode, f"http://127.0.0.1:{port}", instance, process, log_path, workdir, keep)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = server.log_tail()
-            server.stop()
-            raise RuntimeError(f"server exited: {tail}")
-        try:
-            if requests.get(f"{server.base_url}/api/services", timeout=1).status_code == 200:
-                return server
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    server.stop()
-    raise RuntimeError(f"server did not answer within {START_TIMEOUT_S:.0f} s")
+    try:
+        instance = fresh_instance(workdir)
+        server = launch(instance.path, async_mode=mode, env=extra_env, quiet=not access_log,
+                        log=workdir / "server.log")
+    except BaseException:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    return BenchServer(mode, server, instance, workdir, keep)
 
 
 def staff_token(base_url: str, username: str, password: str) -> str:

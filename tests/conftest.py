@@ -1,37 +1,14 @@
 """Fixtures shared by the whole suite: a demo office on a temp-file database, clients, a live server."""
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 
 from shared.instance import ensure_instance
 from shared.web import create_app
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-@dataclass(frozen=True)
-class DemoLogins:
-    """The credentials a fresh demo instance was created with."""
-
-    kiosk_token: str
-    passwords: dict[str, str]
-
-
-def read_demo_logins(instance: Path) -> DemoLogins:
-    note = (instance / "demo-credentials.txt").read_text()
-    passwords = dict(re.findall(r"user (\S+)\s+password (\S+)", note))
-    return DemoLogins(note.rsplit("Demo kiosk token: ", 1)[1].strip(), passwords)
+from tests.helpers.live import DemoLogins, Server, demo_instance, launch, read_demo_logins
 
 
 @pytest.fixture(scope="session")
@@ -83,57 +60,22 @@ def staff_headers(client, demo):
     return headers
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture
+def servers():
+    """Start servers with `servers(instance, **launch_options)`; every one is stopped after the test."""
+    started: list[Server] = []
 
+    def start(instance: Path, **kwargs) -> Server:
+        server = launch(instance, **kwargs)
+        started.append(server)
+        return server
 
-@dataclass
-class LiveServer:
-    """`antrean serve` running in a child process on loopback."""
-
-    base_url: str
-    instance: Path
-    logins: DemoLogins
-    process: subprocess.Popen
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-def start_server(instance: Path, *, async_mode: str = "gevent", extra_env: dict | None = None) -> LiveServer:
-    """Start the production server on a free port and wait until `GET /api/services` answers."""
-    ensure_instance(instance)
-    port = free_port()
-    env = {**os.environ, **(extra_env or {})}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "shared.cli", "--instance", str(instance), "serve", "--port", str(port),
-         "--async-mode", async_mode, "--quiet"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            if requests.get(f"{base_url}/api/services", timeout=1).status_code == 200:
-                return LiveServer(base_url, instance, read_demo_logins(instance), process)
-        except requests.RequestException:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("server did not answer within 30 s")
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    """A real server (gunicorn + gevent) for a fresh demo office, stopped after the test."""
-    server = start_server(tmp_path / "live-instance")
-    yield server
-    server.stop()
+def live_server(tmp_path, servers) -> Server:
+    """A real server (gunicorn + gevent) for a fresh demo office; `.logins` has its accounts."""
+    return servers(demo_instance(tmp_path / "live-instance"))

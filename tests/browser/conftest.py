@@ -16,22 +16,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
-
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-from tests.conftest import LiveServer, read_demo_logins  # noqa: E402
-
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.helpers.live import REPO, Server, bearer, demo_instance, launch, login
 
 CHROMIUM = os.environ.get("ANTREAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -157,7 +149,7 @@ def printed_urls(page: Page) -> list[str]:
 
 # -- driving the screens ----------------------------------------------------------------
 
-def register_kiosk(context: BrowserContext, server: LiveServer) -> Page:
+def register_kiosk(context: BrowserContext, server: Server) -> Page:
     """Open the registration link `/kiosk/register#TOKEN`; the page submits itself."""
     page = context.new_page()
     page.goto(f"{server.base_url}/kiosk/register#{server.logins.kiosk_token}")
@@ -165,7 +157,7 @@ def register_kiosk(context: BrowserContext, server: LiveServer) -> Page:
     return page
 
 
-def sign_in(context: BrowserContext, server: LiveServer, username: str = "petugas") -> Page:
+def sign_in(context: BrowserContext, server: Server, username: str = "petugas") -> Page:
     page = context.new_page()
     page.goto(f"{server.base_url}/counter/login")
     page.fill("#username", username)
@@ -176,7 +168,7 @@ def sign_in(context: BrowserContext, server: LiveServer, username: str = "petuga
     return page
 
 
-def open_console(page: Page, server: LiveServer, number: int) -> None:
+def open_console(page: Page, server: Server, number: int) -> None:
     """Open a counter console; wait until its live channel is up and its first refresh is done
     (the console re-fetches its panel when the socket connects)."""
     with page.expect_response(lambda response: response.url.endswith(f"/counter/{number}/panel")):
@@ -234,58 +226,22 @@ def shoot(page: Page, name: str, *, full_page: bool = True) -> Path:
 
 # -- the JSON API (to set the scene quickly) ----------------------------------------------
 
-def api_ticket(server: LiveServer, service: str = "perizinan_berusaha", lane: str = "general") -> dict:
+def api_ticket(server: Server, service: str = "perizinan_berusaha", lane: str = "general") -> dict:
     response = requests.post(f"{server.base_url}/api/tickets", json={"service": service, "lane": lane},
                              headers={"Authorization": f"Bearer {server.logins.kiosk_token}"}, timeout=10)
     assert response.status_code == 201, response.text
     return response.json()
 
 
-def api_staff_headers(server: LiveServer, username: str = "petugas") -> dict:
-    response = requests.post(f"{server.base_url}/api/login", timeout=10,
-                             json={"username": username, "password": server.logins.passwords[username]})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['token']}"}
+def api_staff_headers(server: Server, username: str = "petugas") -> dict:
+    return bearer(login(server.base_url, username, server.logins.passwords[username]))
 
 
-def api_counter(server: LiveServer, headers: dict, number: int, action: str = "call-next") -> dict | None:
+def api_counter(server: Server, headers: dict, number: int, action: str = "call-next") -> dict | None:
     response = requests.post(f"{server.base_url}/api/counters/{number}/{action}", json={},
                              headers=headers, timeout=10)
     assert response.status_code in (200, 204), response.text
     return response.json() if response.status_code == 200 else None
-
-
-# -- a server on a port of our choosing (restartable) -----------------------------------------
-
-def serve_on(instance: Path, port: int, *, timeout: float = 30) -> LiveServer:
-    """`antrean serve` on a given port (so a restarted server is found by the same pages)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "shared.cli", "--instance", str(instance), "serve", "--port", str(port), "--quiet"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            if requests.get(f"{base_url}/api/services", timeout=1).status_code == 200:
-                return LiveServer(base_url, instance, read_demo_logins(instance), process)
-        except requests.RequestException:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not answer on port {port} within {timeout} s")
-
-
-def stop_quickly(server: LiveServer) -> None:
-    """Stop the server without gunicorn's graceful wait for open websockets (like a crash)."""
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGINT)   # gunicorn: quick shutdown
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=5)
 
 
 # -- one populated office for the page-by-page checks (accessibility, language) ----------------
@@ -294,7 +250,7 @@ def stop_quickly(server: LiveServer) -> None:
 class Scene:
     """A running office with calls and a waiting list, and signed-in browser contexts."""
 
-    server: LiveServer
+    server: Server
     contexts: Contexts
     kiosk: BrowserContext          # a registered kiosk
     staff: BrowserContext          # petugas, signed in
@@ -312,9 +268,7 @@ def scene(browser, tmp_path_factory) -> Scene:
     """Started once: A-001 called at counter 1, A-002 (senior) at counter 7, A-003 and B-001 waiting.
 
     The contexts bypass the pages' CSP, so that axe-core can be injected as a script tag."""
-    from tests.conftest import start_server
-
-    server = start_server(tmp_path_factory.mktemp("scene") / "instance")
+    server = launch(demo_instance(tmp_path_factory.mktemp("scene") / "instance"))
     made = Contexts(browser)
     try:
         kiosk = made.new(viewport=KIOSK_SCREEN, bypass_csp=True)

@@ -7,13 +7,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from shared.instance import ensure_instance
 from shared.web import create_app
-from tests.conftest import LiveServer, free_port
+from tests.helpers.live import Server, demo_instance, free_port, launch
 
 from .conftest import (
-    WALL_SCREEN, api_counter, api_staff_headers, api_ticket, counter_cell, record_navigations, serve_on, shoot, stop_quickly,
-    waiting_cell, wait_display_ready,
+    WALL_SCREEN, api_counter, api_staff_headers, api_ticket, counter_cell, record_navigations, shoot, waiting_cell,
+    wait_display_ready,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -25,23 +24,22 @@ class RestartableServer:
     def __init__(self, instance: Path):
         self.instance = instance
         self.port = free_port()
-        self.server: LiveServer = serve_on(instance, self.port)
+        self.server: Server = launch(instance, port=self.port)
 
     def stop(self) -> None:
-        stop_quickly(self.server)
+        """Quick shutdown: no graceful wait for the pages' websockets (like a crash)."""
+        self.server.stop()
 
     def start(self) -> None:
         assert self.server.process.poll() is not None, "still running"
-        self.server = serve_on(self.instance, self.port)
+        self.server = launch(self.instance, port=self.port)
 
 
 @pytest.fixture
 def restartable(tmp_path):
-    instance = tmp_path / "instance"
-    ensure_instance(instance)
-    server = RestartableServer(instance)
+    server = RestartableServer(demo_instance(tmp_path / "instance"))
     yield server
-    stop_quickly(server.server)
+    server.stop()
 
 
 def while_server_is_down(instance: Path, kiosk_token: str, staff: dict) -> None:

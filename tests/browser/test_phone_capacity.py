@@ -17,11 +17,11 @@ import requests
 from playwright.sync_api import Page, expect
 
 from shared.domain.config import DEMO_TEMPLATE
-from tests.conftest import start_server
+from tests.helpers.live import launch
 
 from .conftest import (
     PHONE, WALL_SCREEN, api_counter, api_staff_headers, api_ticket, assert_no_page_problems, counter_cell,
-    open_status_page, shoot, stop_quickly, wait_display_ready,
+    open_status_page, shoot, wait_display_ready,
 )
 from .test_accessibility import axe_violations, report
 
@@ -46,9 +46,9 @@ def full_office(tmp_path, demo_template):
     text = DEMO_TEMPLATE.read_text(encoding="utf-8")
     assert text.count("max_inside = 40") == 1, "the demo office.toml changed: update this test"
     (instance / "office.toml").write_text(text.replace("max_inside = 40", "max_inside = 1"), encoding="utf-8")
-    server = start_server(instance)
+    server = launch(instance)
     yield server
-    stop_quickly(server)   # no graceful wait for the pages' websockets
+    server.stop()   # quick: no graceful wait for the pages' websockets
 
 
 def no_accessibility_violations(page: Page, name: str) -> None:

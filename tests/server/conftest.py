@@ -1,32 +1,10 @@
-"""Fixtures of the live-server tests; the helpers themselves live in `livekit`."""
+"""Fixtures of the live-server tests; `servers` and `live_server` come from tests/conftest.py,
+the helpers themselves from `tests.helpers`."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
-from livekit import Recorder, Server, demo_instance, launch
-
-
-@pytest.fixture
-def servers():
-    """Start servers with `servers(instance)`; every one is stopped after the test."""
-    started: list[Server] = []
-
-    def start(instance: Path, **kwargs) -> Server:
-        server = launch(instance, **kwargs)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
-
-
-@pytest.fixture
-def demo_server(tmp_path, servers) -> Server:
-    """A live demo office (like `live_server`, with a quicker stop); `.logins` has its accounts."""
-    return servers(demo_instance(tmp_path / "demo-instance"))
+from tests.helpers.sockets import Recorder
 
 
 @pytest.fixture

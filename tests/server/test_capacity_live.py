@@ -19,9 +19,10 @@ from datetime import datetime
 import pytest
 import requests
 
-from livekit import (
-    OFFICER_PASSWORD, WAIT, Recorder, assert_error_shape, bearer, build_office, cli, issue, login, read_only_db,
+from tests.helpers.live import (
+    OFFICER_PASSWORD, WAIT, assert_error_shape, bearer, build_office, cli, issue, login, read_only_db,
 )
+from tests.helpers.sockets import Recorder
 
 pytestmark = pytest.mark.server
 
@@ -40,7 +41,7 @@ INSIDE = ("invited", "waiting", "called", "serving")
 # -- the office ---------------------------------------------------------------------------
 
 def capacity_office(instance):
-    """livekit's one-service office with 2 counters, 4 kiosks, 2 officers, a supervisor and a cap."""
+    """`build_office`'s one-service office with 2 counters, 4 kiosks, 2 officers, a supervisor and a cap."""
     office = build_office(instance, counters=COUNTERS, kiosks=KIOSKS, officers=COUNTERS)
     cli(instance, "user", "add", SUPERVISOR, "--role", "supervisor", "--password", SUPERVISOR_PASSWORD)
     config = instance / "office.toml"

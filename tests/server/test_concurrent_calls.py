@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 import requests
 
-from livekit import OFFICER_PASSWORD, WAIT, bearer, build_office, issue, login, read_only_db
+from tests.helpers.live import OFFICER_PASSWORD, WAIT, bearer, build_office, issue, login, read_only_db
 
 pytestmark = pytest.mark.server
 

@@ -4,32 +4,32 @@ from __future__ import annotations
 import pytest
 import requests
 
-from livekit import WAIT, bearer, issue, login
+from tests.helpers.live import WAIT, bearer, issue, login
 
 pytestmark = pytest.mark.server
 
 SERVICE = "perizinan_berusaha"  # demo office, prefix A
 
 
-def test_issued_and_called_tickets_survive_sigkill_and_numbering_continues(demo_server, servers):
-    base = demo_server.base_url
-    kiosk_token = demo_server.logins.kiosk_token
+def test_issued_and_called_tickets_survive_sigkill_and_numbering_continues(live_server, servers):
+    base = live_server.base_url
+    kiosk_token = live_server.logins.kiosk_token
     with requests.Session() as kiosk:
         first = issue(kiosk, base, kiosk_token, SERVICE)
         assert first.status_code == 201, first.text
         second = issue(kiosk, base, kiosk_token, SERVICE)
         assert second.status_code == 201, second.text
-    officer = bearer(login(base, "petugas", demo_server.logins.passwords["petugas"]))
+    officer = bearer(login(base, "petugas", live_server.logins.passwords["petugas"]))
     press = {**officer, "Idempotency-Key": "sebelum-crash"}
     called = requests.post(f"{base}/api/counters/1/call-next", headers=press, timeout=WAIT)
     assert called.status_code == 200 and called.json()["number"] == "A-001"
     seq_before = requests.get(f"{base}/api/queue", timeout=WAIT).json()["seq"]
 
-    demo_server.kill_hard()  # the gunicorn master and its gevent worker, both SIGKILL
+    live_server.kill_hard()  # the gunicorn master and its gevent worker, both SIGKILL
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{base}/api/services", timeout=2)
 
-    restarted = servers(demo_server.instance)
+    restarted = servers(live_server.instance)
     for answer, status, counter in ((first, "called", 1), (second, "waiting", None)):
         ticket = requests.get(restarted.url(f"/api/tickets/{answer.json()['token']}"), timeout=WAIT)
         assert ticket.status_code == 200, ticket.text

@@ -6,21 +6,21 @@ import threading
 import pytest
 import requests
 
-from livekit import WAIT, bearer, issue, login, read_only_db
+from tests.helpers.live import WAIT, bearer, issue, login, read_only_db
 
 pytestmark = pytest.mark.server
 
 SERVICE = "perizinan_berusaha"  # demo office: counters 1 and 2 serve it (prefix A)
 
 
-def test_same_idempotency_key_twice_at_once_and_twice_after_calls_one_ticket(demo_server, recorders):
-    base = demo_server.base_url
+def test_same_idempotency_key_twice_at_once_and_twice_after_calls_one_ticket(live_server, recorders):
+    base = live_server.base_url
     with requests.Session() as kiosk:
-        numbers = [issue(kiosk, base, demo_server.logins.kiosk_token, SERVICE).json()["number"] for _ in range(4)]
+        numbers = [issue(kiosk, base, live_server.logins.kiosk_token, SERVICE).json()["number"] for _ in range(4)]
     assert numbers == ["A-001", "A-002", "A-003", "A-004"]
     display = recorders("/display", ("snapshot", "called", "queue")).connect(base)
     display.wait_for(lambda events: any(name == "snapshot" for name, _ in events), what="snapshot")
-    officer = bearer(login(base, "petugas", demo_server.logins.passwords["petugas"]))
+    officer = bearer(login(base, "petugas", live_server.logins.passwords["petugas"]))
 
     def press(key: str, counter: int = 1) -> requests.Response:
         return requests.post(f"{base}/api/counters/{counter}/call-next",
@@ -69,7 +69,7 @@ def test_same_idempotency_key_twice_at_once_and_twice_after_calls_one_ticket(dem
     assert [(event["number"], event["counter"]) for event in display.of("called")] == [
         ("A-001", 1), ("A-002", 2), ("A-003", 1)]
 
-    db = read_only_db(demo_server.instance)
+    db = read_only_db(live_server.instance)
     try:
         calls = db.execute(
             "SELECT t.number, COUNT(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
@@ -83,9 +83,9 @@ def test_same_idempotency_key_twice_at_once_and_twice_after_calls_one_ticket(dem
     assert statuses == {"A-001": "done", "A-002": "called", "A-003": "called", "A-004": "waiting"}
 
 
-def test_kiosk_double_press_with_one_idempotency_key_prints_one_ticket(demo_server):
+def test_kiosk_double_press_with_one_idempotency_key_prints_one_ticket(live_server):
     """Two presses at once and two retries with the same key: one ticket, no number used up."""
-    base, token = demo_server.base_url, demo_server.logins.kiosk_token
+    base, token = live_server.base_url, live_server.logins.kiosk_token
     answers: list[requests.Response | BaseException] = [None, None]
     barrier = threading.Barrier(2, timeout=WAIT)
 
@@ -110,7 +110,7 @@ def test_kiosk_double_press_with_one_idempotency_key_prints_one_ticket(demo_serv
     assert [answer.status_code for answer in answers] == [201] * 4, [a.text[:200] for a in answers]
     assert {(answer.json()["id"], answer.json()["number"]) for answer in answers} == {(answers[0].json()["id"], "B-001")}
     assert following.status_code == 201 and following.json()["number"] == "B-002"
-    db = read_only_db(demo_server.instance)
+    db = read_only_db(live_server.instance)
     try:
         assert db.execute("SELECT number FROM tickets ORDER BY id").fetchall() == [("B-001",), ("B-002",)]
     finally:

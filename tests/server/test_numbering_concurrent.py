@@ -6,7 +6,7 @@ import threading
 import pytest
 import requests
 
-from livekit import WAIT, build_office, issue, read_only_db
+from tests.helpers.live import WAIT, build_office, issue, read_only_db
 
 pytestmark = pytest.mark.server
 

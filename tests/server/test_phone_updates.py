@@ -4,23 +4,23 @@ from __future__ import annotations
 import pytest
 import requests
 
-from livekit import WAIT, bearer, issue, login
+from tests.helpers.live import WAIT, bearer, issue, login
 
 pytestmark = pytest.mark.server
 
 SERVICE = "perizinan_berusaha"  # demo office, prefix A, called at counter 1
 
 
-def test_phone_watching_third_ticket_sees_each_step(demo_server, recorders):
-    base = demo_server.base_url
+def test_phone_watching_third_ticket_sees_each_step(live_server, recorders):
+    base = live_server.base_url
     with requests.Session() as kiosk:
-        issued = [issue(kiosk, base, demo_server.logins.kiosk_token, SERVICE).json() for _ in range(3)]
+        issued = [issue(kiosk, base, live_server.logins.kiosk_token, SERVICE).json() for _ in range(3)]
     watched = issued[2]
     assert watched["number"] == "A-003" and watched["ahead"] == 2
 
     phone = recorders("/ticket", ("ticket", "error")).connect(base)
     phone.client.emit("watch", {"token": watched["token"]}, namespace="/ticket")
-    officer = bearer(login(base, "petugas", demo_server.logins.passwords["petugas"]))
+    officer = bearer(login(base, "petugas", live_server.logins.passwords["petugas"]))
 
     def update(count: int) -> dict:
         """The `count`-th `ticket` event (waits for it, bounded); an `error` event fails at once."""

@@ -5,7 +5,7 @@ import pytest
 import requests
 import socketio
 
-from livekit import WAIT, add_kiosk, assert_error_shape, bearer, demo_instance, issue, launch, login
+from tests.helpers.live import WAIT, add_kiosk, assert_error_shape, bearer, demo_instance, issue, launch, login
 
 pytestmark = pytest.mark.server
 
