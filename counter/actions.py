@@ -1,17 +1,37 @@
-"""The officer's actions on a counter, shared by the console page and the JSON API."""
+"""The officer's actions on a counter, shared by the console page and the JSON API.
+
+Each action calls one service and turns its domain result into what both front ends
+answer with: an HTTP status and a JSON-ready body (a ticket, a counter, or nothing).
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from shared.domain.errors import InvalidRequest
+from shared.domain.model import StaffUser
 from shared.i18n import N_
+from shared.services import calling, counters
+from shared.services import tickets as ticket_service
+from shared.views import counters as counter_views
+from shared.views import tickets as ticket_views
 from shared.web import context
 
 ACTIONS = ("call-next", "call", "recall", "start", "done", "no-show", "transfer", "return", "admit",
-           "open", "pause", "close")
+           "open", "pause", "close", "release", "take-over")
 COUNTER_STATE_OF = {"open": "open", "pause": "paused", "close": "closed"}
 # The fields each action needs from the JSON body or the console form.
 FIELDS = {"transfer": ("service",), "call": ("number", "reason"), "return": ("number",), "admit": ("number",)}
+MOVES = {"recall": calling.recall, "start": calling.start, "done": calling.finish, "no-show": calling.no_show}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action answers: 200 with a body, or 204 when call-next found nobody."""
+
+    status: int
+    body: dict | None
+    previous: dict | None = None  # the visitor call-next finished or marked absent
 
 
 def action_fields(action: str, source: Mapping) -> dict[str, str]:
@@ -25,24 +45,37 @@ def action_fields(action: str, source: Mapping) -> dict[str, str]:
     return fields
 
 
-def run_action(action: str, number: int, staff_id: int, fields: Mapping[str, str], *,
-               idempotency_key: str | None = None) -> tuple[int, dict | None]:
-    """Perform one console action; returns (HTTP status, ticket summary or counter state, or None)."""
-    office, db, now = context.office(), context.db(), context.now()
-    if action == "call-next":
-        return office.call_next(db, number, staff_id=staff_id, now=now, idempotency_key=idempotency_key)
-    if action == "call":
-        return 200, office.call_ticket(db, number, fields["number"], fields["reason"], staff_id=staff_id, now=now)
+def run_action(action: str, number: int, staff: StaffUser, fields: Mapping[str, str], *,
+               idempotency_key: str | None = None) -> Outcome:
+    """Perform one console action for this officer."""
+    office, db = context.office(), context.db()
+    if action in ("call-next", "call"):
+        if action == "call-next":
+            result = calling.call_next(office, db, number, staff=staff, idempotency_key=idempotency_key)
+        else:
+            result = calling.call_ticket(office, db, number, fields["number"], fields["reason"], staff=staff)
+        body = counter_views.call_body(office, result)
+        previous = ({"number": result.previous.number, "status": result.previous.status}
+                    if result.previous is not None else None)
+        return Outcome(200 if body else 204, body, previous)
     if action == "transfer":
-        return 200, office.transfer(db, number, fields["service"], staff_id=staff_id, now=now)
-    if action == "return":
-        return 200, office.return_ticket(db, number, fields["number"], staff_id=staff_id, now=now)
-    if action == "admit":
-        return 200, office.admit(db, fields["number"], staff_id=staff_id, now=now)
-    if action in COUNTER_STATE_OF:
-        desk = office.set_counter_state(db, number, COUNTER_STATE_OF[action], staff_id, now)
-        return 200, {"number": desk.number, "state": desk.state}
-    moves = {"recall": office.recall, "start": office.start, "done": office.finish, "no-show": office.no_show}
-    if action not in moves:
+        ticket = calling.transfer(office, db, number, fields["service"], staff=staff)
+    elif action == "return":
+        ticket = calling.return_ticket(office, db, number, fields["number"], staff=staff)
+    elif action == "admit":
+        ticket = ticket_service.admit(office, db, fields["number"], staff=staff)
+    elif action in COUNTER_STATE_OF or action in ("release", "take-over"):
+        if action == "release":
+            desk = counters.release(office, db, number, staff=staff)
+        elif action == "take-over":
+            desk = counters.take_over(office, db, number, staff=staff)
+        else:
+            desk = counters.set_state(office, db, number, COUNTER_STATE_OF[action], staff=staff)
+        holder = db.counters.holder(number)
+        return Outcome(200, {"number": desk.number, "state": desk.state,
+                             "officer": holder.username if holder else None})
+    elif action in MOVES:
+        ticket = MOVES[action](office, db, number, staff=staff)
+    else:
         raise InvalidRequest(N_("Unknown action."))
-    return 200, moves[action](db, number, staff_id=staff_id, now=now)
+    return Outcome(200, ticket_views.summary(office, ticket))

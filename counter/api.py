@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from shared import accounts
-from shared.domain.errors import DomainError
+from shared.domain.errors import DomainError, NotFound
+from shared.services import accounts, counters
+from shared.services import capacity as capacity_service
+from shared.views import counters as counter_views
+from shared.views import tickets as ticket_views
 from shared.i18n import N_
 from shared.web import context
 from shared.web.auth import csrf_exempt, current_staff, issue_staff_token, staff_required
@@ -33,18 +36,14 @@ def api_login():
     body = json_body()
     staff = accounts.authenticate(context.db(), text_field(body, "username"), text_field(body, "password", limit=200))
     if staff is None:
-        raise DomainError(N_("Wrong username or password."), code="bad_credentials", status=401)
+        raise DomainError(N_("Wrong username or password."), code="bad_credentials", kind="unauthorized")
     return jsonify({"token": issue_staff_token(staff), "role": staff.role})
 
 
 @bp.get("/api/counters")
 def list_counters():
     """Public: every counter, what it serves and whether it is open."""
-    return jsonify([
-        {"number": desk.number, "name": desk.name, "services": list(desk.services),
-         "lanes": list(desk.lanes) if desk.lanes else None, "state": desk.state}
-        for desk in context.office().desks(context.db())
-    ])
+    return jsonify(counter_views.counter_list(context.office(), context.db()))
 
 
 @bp.get("/api/counters/<int:number>/waiting")
@@ -52,11 +51,11 @@ def list_counters():
 def counter_waiting(number: int):
     """Staff: the tickets this counter may call, in calling order, and its current ticket."""
     office, db = context.office(), context.db()
-    waiting = office.waiting_for(db, number, context.now())
-    current = db.active_at_counter(number)
+    panel = counter_views.panel(office, db, number)
     return jsonify({
-        "current": office.ticket_summary(current) if current else None,
-        "waiting": [office.ticket_summary(ticket) for ticket in waiting],
+        "current": ticket_views.summary(office, panel["current"]) if panel["current"] else None,
+        "waiting": [ticket_views.summary(office, ticket) for ticket in panel["waiting"]],
+        "officer": panel["holder"].username if panel["holder"] else None,
     })
 
 
@@ -65,12 +64,20 @@ def counter_waiting(number: int):
 def counter_action(number: int, action: str):
     """Staff: call-next, call, recall, start, done, no-show, transfer, return; open, pause, close."""
     if action not in ACTIONS:
-        raise DomainError(N_("Not found."), code="not_found", status=404)
+        raise NotFound(N_("Not found."))
     fields = action_fields(action, json_body()) if action in FIELDS else {}
-    status, ticket = run_action(action, number, current_staff().id, fields, idempotency_key=idempotency_key())
-    if status == 204:
+    outcome = run_action(action, number, current_staff(), fields, idempotency_key=idempotency_key())
+    if outcome.status == 204:
         return "", 204
-    return jsonify(ticket), status
+    return jsonify(outcome.body), outcome.status
+
+
+@bp.post("/api/logout")
+@staff_required()
+def api_logout():
+    """Staff: sign out; every counter this officer worked is free for another."""
+    freed = counters.sign_out(context.office(), context.db(), staff=current_staff())
+    return jsonify({"released": freed})
 
 
 @bp.put("/api/capacity")
@@ -79,8 +86,7 @@ def set_capacity():
     """Supervisor: change the occupancy cap live (0 removes it)."""
     body = json_body()
     max_inside = body.get("max_inside")
-    occupancy = context.office().set_max_inside(context.db(), max_inside, staff_id=current_staff().id,
-                                                now=context.now())
+    occupancy = capacity_service.set_max_inside(context.office(), context.db(), max_inside, staff=current_staff())
     return jsonify({"inside": occupancy.inside, "max": occupancy.max_inside})
 
 
@@ -88,5 +94,5 @@ def set_capacity():
 def get_capacity():
     """Public: people inside now and the cap (extension)."""
     office = context.office()
-    occupancy = office.occupancy(context.db(), office.today(context.now()))
+    occupancy = capacity_service.occupancy(office, context.db(), office.today())
     return jsonify({"inside": occupancy.inside, "max": occupancy.max_inside})

@@ -7,9 +7,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_user, logout_user
 
-from shared import accounts
 from shared.domain.errors import DomainError
 from shared.i18n import N_
+from shared.services import accounts, counters
+from shared.views import counters as counter_views
 from shared.web import context
 from shared.web.auth import SessionUser, current_staff, staff_required
 
@@ -19,7 +20,8 @@ from .api import login_limit
 
 ACTION_DONE = {
     "recall": N_("Called again."), "start": N_("Service started."), "done": N_("Marked as done."),
-    "no-show": N_("Marked as not present."),
+    "no-show": N_("Marked as not present."), "release": N_("The counter is free for another officer."),
+    "take-over": N_("You now hold this counter."),
 }
 
 # How the console explains the queue policy's choice to the officer.
@@ -55,7 +57,10 @@ def login():
 
 @bp.post("/counter/logout")
 def logout():
-    """Sign out (a POST with CSRF, so no link can sign an officer out)."""
+    """Sign out (a POST with CSRF, so no link can sign an officer out); their counters are freed."""
+    staff = current_staff()
+    if staff is not None:
+        counters.sign_out(context.office(), context.db(), staff=staff)
     logout_user()
     return redirect(url_for("counter.login"))
 
@@ -64,7 +69,8 @@ def logout():
 @staff_required()
 def pick():
     """Choose the counter to work at."""
-    return render_template("counter/pick.html", desks=context.office().desks(context.db()))
+    return render_template("counter/pick.html", counters=counter_views.counter_list(context.office(), context.db()),
+                           me=current_staff())
 
 
 @bp.get("/counter/<int:number>")
@@ -89,8 +95,9 @@ def act(number: int, action: str):
         return redirect(url_for("counter.console", number=number))
     try:
         fields = action_fields(action, request.form)
-        status, ticket = run_action(action, number, current_staff().id, fields,
-                                    idempotency_key=(request.form.get("request_key") or "")[:100] or None)
+        outcome = run_action(action, number, current_staff(), fields,
+                             idempotency_key=(request.form.get("request_key") or "")[:100] or None)
+        ticket = outcome.body
     except DomainError as error:
         flash(gettext(error.message, **error.details), "error")
     else:
@@ -98,6 +105,13 @@ def act(number: int, action: str):
             message = gettext(COUNTER_STATE_DONE[action])
         elif action in ("call-next", "call"):
             message = _called_message(ticket) if ticket else gettext("Nobody is waiting.")
+            if outcome.previous and outcome.previous["status"] == "no_show":
+                # The officer must see that the visitor who never came lost their turn (and can return).
+                flash(gettext("%(number)s never came to the counter: marked absent. They can come back "
+                              "within %(minutes)s minutes with the same ticket.",
+                              number=outcome.previous["number"],
+                              minutes=int(context.office().config.policy.no_show_return.total_seconds() // 60)),
+                      "warning")
         elif action == "transfer":
             target = context.office().config.service(ticket["service"])
             message = gettext("%(number)s sent to %(service)s.", number=ticket["number"],
@@ -125,15 +139,13 @@ def _called_message(ticket: dict) -> str:
 
 def _panel_context(number: int) -> dict:
     office, db = context.office(), context.db()
-    desk = office.desk(db, number)
-    waiting = office.waiting_for(db, number, context.now())
-    decision = office.next_decision(db, number, context.now())
+    panel = counter_views.panel(office, db, number)
+    me = current_staff()
     return {
-        "desk": desk,
-        "next": decision,
+        **panel,
+        "held_by_other": panel["holder"] is not None and panel["holder"].staff_id != me.id,
+        "me": me,
         "rule_names": RULE_NAMES,
-        "current": db.active_at_counter(number),
-        "waiting": waiting,
         "now": context.now(),
         "services": office.config.services,
         "request_key": secrets.token_urlsafe(12),

@@ -1,5 +1,5 @@
 """Public read endpoint behind every display."""
-from flask import current_app, jsonify
+from flask import jsonify
 
 from shared.web import context
 
@@ -9,4 +9,4 @@ from . import bp
 @bp.get("/api/queue")
 def queue_snapshot():
     """Public: current calls, waiting counts and occupancy, with the event `seq`."""
-    return jsonify(current_app.extensions["antrean.publisher"].snapshot(context.db(), context.now()))
+    return jsonify(context.screens().snapshot(context.db()))

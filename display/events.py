@@ -1,5 +1,4 @@
 """Socket.IO namespace `/display`: public, read-only; the server pushes, clients only listen."""
-from flask import current_app
 from flask_socketio import emit
 
 from shared.web import context
@@ -8,6 +7,11 @@ from shared.web.realtime import DISPLAY
 
 
 @socketio.on("connect", namespace=DISPLAY)
-def connect(*_args):
-    """Display connects → server sends it a full `snapshot` (also after every reconnect)."""
-    emit("snapshot", current_app.extensions["antrean.publisher"].snapshot(context.db(), context.now()))
+def connect(auth=None):
+    """Display connects (`auth: {"since": last seq}` after a reconnect) → server replays the
+    calls it missed that still stand, then sends a full `snapshot`."""
+    screens, db = context.screens(), context.db()
+    since = auth.get("since") if isinstance(auth, dict) else None
+    for call in screens.missed_calls(db, since):
+        emit("called", call)
+    emit("snapshot", screens.snapshot(db))

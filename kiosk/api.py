@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import jsonify, make_response, request
 
-from shared.domain.errors import DomainError
+from shared.domain.errors import Unauthorized
+from shared.services import tickets as ticket_service
+from shared.views import tickets as ticket_views
 from shared.i18n import N_
 from shared.web import context
 from shared.web.app import LANGUAGES
@@ -42,10 +44,8 @@ def issue_ticket():
     body = json_body()
     service = text_field(body, "service", limit=40)
     lane = text_field(body, "lane", required=False, default="general", limit=40)
-    ticket = context.office().issue_ticket(
-        context.db(), service=service, lane=lane, now=context.now,
-        kiosk_id=current_kiosk()["id"], request_key=idempotency_key(),
-    )
+    ticket = ticket_service.issue(context.office(), context.db(), service=service, lane=lane,
+                                  kiosk_id=current_kiosk()["id"], request_key=idempotency_key())
     return jsonify(issued_body(ticket)), 201
 
 
@@ -53,7 +53,7 @@ def issue_ticket():
 def ticket_status(token: str):
     """Public (signed token): where this ticket stands now."""
     ticket = ticket_from_token(token)
-    return jsonify(context.office().ticket_status(context.db(), ticket))
+    return jsonify(ticket_views.public_view(context.office(), context.db(), ticket))
 
 
 @bp.get("/api/tickets/<token>/pdf")
@@ -73,7 +73,7 @@ def ticket_pdf(token: str):
 def cancel_ticket(token: str):
     """Public (signed token): the visitor gives up their place."""
     ticket = ticket_from_token(token)
-    ticket = context.office().cancel(context.db(), ticket.id, context.now())
+    ticket = ticket_service.cancel(context.office(), context.db(), ticket.id)
     return jsonify({"status": ticket.status})
 
 
@@ -81,8 +81,7 @@ def cancel_ticket(token: str):
 def enter_ticket(token: str):
     """Kiosk at the door or staff: the visitor came in; an invited or outside ticket now waits inside."""
     if current_kiosk() is None and current_staff() is None:
-        raise DomainError(N_("Please sign in first."), code="unauthorized", status=401)
+        raise Unauthorized(N_("Please sign in first."))
     ticket = ticket_from_token(token)
-    staff = current_staff()
-    ticket = context.office().enter(context.db(), ticket.id, context.now(), staff_id=staff.id if staff else None)
-    return jsonify(context.office().ticket_status(context.db(), ticket))
+    ticket = ticket_service.enter(context.office(), context.db(), ticket.id, staff=current_staff())
+    return jsonify(ticket_views.public_view(context.office(), context.db(), ticket))

@@ -1,17 +1,14 @@
 """Socket.IO namespace `/ticket`: a visitor's phone follows one ticket live."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask_socketio import emit, join_room
 
 from flask_babel import gettext
+from shared.views import tickets as ticket_views
 from shared.web import context
 from shared.web.extensions import socketio
 from shared.web.realtime import TICKET, ticket_room
-
-
-def _publisher():
-    return current_app.extensions["antrean.publisher"]
 
 
 @socketio.on("watch", namespace=TICKET)
@@ -19,19 +16,17 @@ def watch(data):
     """Phone → server `watch {"token"}`; server → that phone `ticket` now and on every change."""
     token = data.get("token") if isinstance(data, dict) else None
     ticket_id = context.tokens().read(token, context.now()) if isinstance(token, str) else None
-    ticket = context.db().ticket(ticket_id) if ticket_id is not None else None
+    ticket = context.db().tickets.get(ticket_id) if ticket_id is not None else None
     if ticket is None:
         emit("error", {"error": {"code": "unknown_ticket", "message": gettext("This ticket link is not valid or has expired.")}})
         return
     join_room(ticket_room(ticket.id))
-    payload = context.office().ticket_status(context.db(), ticket)
-    publisher = _publisher()
-    publisher.watch(request.sid, ticket)
-    publisher.remember_sent(ticket.id, payload)
+    payload = ticket_views.public_view(context.office(), context.db(), ticket)
+    context.screens().watch(request.sid, ticket, payload)
     emit("ticket", payload)
 
 
 @socketio.on("disconnect", namespace=TICKET)
 def disconnect(*_args):
     """A phone went away: its watches end."""
-    _publisher().forget(request.sid)
+    context.screens().forget(request.sid)

@@ -7,9 +7,12 @@ from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
 from shared.domain.errors import DomainError
-from shared.office import Closed, QuotaFull
+from shared.domain.errors import Closed, QuotaFull
 from shared.qr import qr_svg
+from shared.services import tickets as ticket_service
+from shared.views import tickets as ticket_views
 from shared.web import context
+from shared.web.errors import status_of
 from shared.web.auth import KIOSK_SESSION_KEY, current_kiosk, kiosk_required
 
 from . import bp
@@ -23,7 +26,7 @@ def home():
     if current_kiosk() is None:
         return redirect(url_for("kiosk.register"))
     office = context.office()
-    refusal = office.check_open(context.now())
+    refusal = ticket_service.closed_now(office)
     closed = gettext(refusal.message, **refusal.details) if refusal else None
     return render_template("kiosk/home.html", services=office.config.services, closed=closed,
                            alternatives=_alternatives())
@@ -34,7 +37,7 @@ def _alternatives() -> list[dict]:
     office, language = context.office(), context.language()
     views = []
     for alternative in office.config.alternatives:
-        view = office.alternative_view(alternative, language)
+        view = ticket_service.alternative_view(alternative, language)
         view["qr"] = qr_svg(view["url"], size_px=160, title=view["name"]) if view["url"] else None
         views.append(view)
     return views
@@ -45,7 +48,7 @@ def register():
     """Bind this browser to a registered kiosk once, with the token from `antrean kiosk add`."""
     error = None
     if request.method == "POST":
-        kiosk = context.db().kiosk_by_token(request.form.get("token", "").strip())
+        kiosk = context.db().accounts.kiosk_by_token(request.form.get("token", "").strip())
         if kiosk is not None:
             session.clear()
             session.permanent = True
@@ -69,7 +72,7 @@ def screening(code: str):
         if any(answer not in ("yes", "no") for answer in answers):
             return render_template("kiosk/screening.html", service=service, questions=questions, incomplete=True), 400
         if "yes" in answers:
-            office.record_screening_advice(context.db(), context.now())
+            ticket_service.record_screening_advice(office, context.db())
             return render_template("kiosk/advice.html", alternatives=_alternatives())
         return redirect(url_for("kiosk.choose_lane", code=code, screened=1))
     return render_template("kiosk/screening.html", service=service, questions=questions, incomplete=False)
@@ -91,17 +94,16 @@ def choose_lane(code: str):
 def take_ticket():
     """Issue the ticket (form post from the lane screen) and show it."""
     try:
-        ticket = context.office().issue_ticket(
-            context.db(),
+        ticket = ticket_service.issue(
+            context.office(), context.db(),
             service=request.form.get("service", ""),
             lane=request.form.get("lane", ""),
-            now=context.now,  # a clock: read inside the write lock
             kiosk_id=current_kiosk()["id"],
             request_key=(request.form.get("request_key") or "")[:100] or None,
         )
     except (Closed, QuotaFull) as error:
         return render_template("kiosk/unavailable.html", message=gettext(error.message, **error.details),
-                               alternatives=_alternatives()), error.status
+                               alternatives=_alternatives()), status_of(error)
     return redirect(url_for("kiosk.show_ticket", token=token_for(ticket)))
 
 
@@ -112,10 +114,10 @@ def enter_at_door():
     code = (request.form.get("code") or "").strip()
     token = code.split("/t/", 1)[-1].split("?", 1)[0].strip("/")
     try:
-        ticket = context.office().enter(context.db(), ticket_from_token(token).id, context.now())
+        ticket = ticket_service.enter(context.office(), context.db(), ticket_from_token(token).id)
     except DomainError as error:
         return render_template("kiosk/entered.html", ticket=None,
-                               message=gettext(error.message, **error.details)), error.status
+                               message=gettext(error.message, **error.details)), status_of(error)
     return render_template("kiosk/entered.html", ticket=ticket, message=None)
 
 
@@ -125,7 +127,7 @@ def show_ticket(token: str):
     """The issued ticket on the kiosk screen, printed automatically."""
     ticket = ticket_from_token(token)
     office = context.office()
-    status = office.ticket_status(context.db(), ticket)
+    status = ticket_views.public_view(office, context.db(), ticket)
     url = status_url(ticket, context.language())
     return render_template(
         "kiosk/ticket.html", ticket=ticket, status=status, token=token,
@@ -142,7 +144,7 @@ def status_page(token: str):
     office = context.office()
     return render_template(
         "kiosk/status.html", ticket=ticket, token=token,
-        status=office.ticket_status(context.db(), ticket),
+        status=ticket_views.public_view(office, context.db(), ticket),
         service=office.config.service(ticket.service),
     )
 
@@ -151,5 +153,5 @@ def status_page(token: str):
 def cancel_from_phone(token: str):
     """Cancel from the status page form (the signed token is the credential)."""
     ticket = ticket_from_token(token)
-    context.office().cancel(context.db(), ticket.id, context.now())
+    ticket_service.cancel(context.office(), context.db(), ticket.id)
     return redirect(url_for("kiosk.status_page", token=token))

@@ -7,6 +7,7 @@ from shared.domain.errors import NotFound
 from shared.i18n import N_, translate
 from shared.domain.model import OUTSIDE, Ticket
 from shared.ticket_print import TicketPrint, render_ticket_pdf
+from shared.views import tickets as ticket_views
 from shared.web import context
 
 
@@ -22,7 +23,7 @@ def token_for(ticket: Ticket) -> str:
 def ticket_from_token(token: str) -> Ticket:
     """The ticket behind a token; forged, expired and unknown tokens all look the same."""
     ticket_id = context.tokens().read(token, context.now())
-    ticket = context.db().ticket(ticket_id) if ticket_id is not None else None
+    ticket = context.db().tickets.get(ticket_id) if ticket_id is not None else None
     if ticket is None:
         raise NotFound(N_("This ticket link is not valid or has expired."), code="unknown_ticket")
     return ticket
@@ -37,7 +38,7 @@ def status_url(ticket: Ticket, language: str = "id") -> str:
 def issued_body(ticket: Ticket) -> dict:
     """The `201` body of `POST /api/tickets` (the contract's fields)."""
     token = token_for(ticket)
-    status = context.office().ticket_status(context.db(), ticket)
+    status = ticket_views.public_view(context.office(), context.db(), ticket)
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -57,7 +58,7 @@ def ticket_pdf_bytes(ticket: Ticket, language: str) -> bytes:
     config = office.config
     service = config.service(ticket.service)
     issued = ticket.issued_at.astimezone(config.zone)
-    status = office.ticket_status(context.db(), ticket)
+    status = ticket_views.public_view(office, context.db(), ticket)
     return render_ticket_pdf(TicketPrint(
         office_name=config.name,
         number=ticket.number,

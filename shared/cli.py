@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-from . import accounts, simulation
+from . import simulation
 from .clock import utc_now
 from .domain.config import ConfigError, load_config
 from .domain.errors import DomainError
 from .instance import ensure_instance
 from .domain.model import ROLES
-from .storage import Store
+from .services import accounts
+from .store import Store
 
 
 def _open(instance: str):
@@ -22,6 +23,14 @@ def _open(instance: str):
         load_config(paths.config)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    ctx = click.get_current_context()
+    chosen = ctx.find_root().get_parameter_source("instance") != click.core.ParameterSource.DEFAULT
+    if created and chosen and not ctx.find_root().obj.get("demo"):
+        # A mistyped --instance must not pass unnoticed as a fresh office with demo accounts.
+        click.echo(click.style(f"No office was found at {paths.root}: a NEW DEMO OFFICE with demo accounts was "
+                               "created there.\nIf you meant an existing office, stop and check --instance "
+                               "(pass --demo to create a demo office on purpose).", fg="red", bold=True),
+                   err=True)
     store = Store(paths.database)
     store.migrate()
     return paths, created, store
@@ -30,10 +39,11 @@ def _open(instance: str):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--instance", envvar="ANTREAN_INSTANCE", default="instance", show_default=True,
               help="The office's folder (office.toml, database, secret key).")
+@click.option("--demo", is_flag=True, help="Create the demo office if the folder has no office yet.")
 @click.pass_context
-def main(ctx: click.Context, instance: str) -> None:
+def main(ctx: click.Context, instance: str, demo: bool) -> None:
     """Antrean: queue and appointment system for a public-service office."""
-    ctx.obj = {"instance": instance}
+    ctx.obj = {"instance": instance, "demo": demo}
 
 
 @main.command()

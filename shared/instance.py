@@ -14,8 +14,8 @@ from pathlib import Path
 
 from .clock import utc_now
 from .domain.config import CONFIG_NAME, DEMO_TEMPLATE
-from .accounts import add_staff, register_kiosk
-from .storage import Store
+from .services.accounts import add_staff, register_kiosk
+from .store import Store
 
 DATABASE_NAME = "antrean.sqlite3"
 SECRET_NAME = "secret_key"

@@ -9,9 +9,12 @@ from shared.domain.capacity import Occupancy, estimate_minutes, next_to_invite
 from shared.domain.config import DEMO_TEMPLATE, parse_config
 from shared.domain.errors import DomainError
 from shared.domain.model import Ticket
+from shared.clock import ManualClock
 from shared.office import Office
+from shared.services import calling, capacity, tickets as ticket_service
+from shared.views import queue as queue_view, tickets as ticket_views
 from shared.domain.policy import PolicyConfig
-from shared.storage import Store
+from shared.store import Store
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)   # Wednesday 09:00 WIB
 
@@ -47,7 +50,7 @@ def office_with(tmp_path, **sections) -> Office:
     raw.update(sections)
     store = Store(tmp_path / "antrean.sqlite3")
     store.migrate()
-    return Office(parse_config(raw), store)
+    return Office(parse_config(raw), store, ManualClock(NOW))
 
 
 @pytest.fixture
@@ -59,73 +62,77 @@ def capped(tmp_path):
 
 
 def issue(office, db, minutes=0, lane="general", service="perizinan_berusaha"):
-    return office.issue_ticket(db, service=service, lane=lane, now=NOW + timedelta(minutes=minutes))
+    office.clock.set(NOW + timedelta(minutes=minutes))
+    return ticket_service.issue(office, db, service=service, lane=lane)
 
 
 def test_over_the_cap_visitors_wait_outside(capped):
     office, db = capped
     statuses = [issue(office, db, minutes=m).status for m in range(5)]
     assert statuses == ["waiting", "waiting", "waiting", "outside", "outside"]
-    snapshot = office.snapshot(db, NOW, 0)
+    snapshot = queue_view.snapshot(office, db, 0)
     assert snapshot["occupancy"] == {"inside": 3, "max": 3, "outside": 2}
 
 
 def test_each_done_invites_exactly_the_next_one(capped):
     office, db = capped
     tickets = [issue(office, db, minutes=m) for m in range(5)]
-    office.call_next(db, 1, staff_id=None, now=NOW)
-    office.finish(db, 1, staff_id=None, now=NOW)
-    assert [db.ticket(t.id).status for t in tickets] == ["done", "waiting", "waiting", "invited", "outside"]
-    assert office.snapshot(db, NOW, 0)["invited"] == [tickets[3].number]
-    office.call_next(db, 1, staff_id=None, now=NOW)   # completes nobody (done already), calls the next
-    office.no_show(db, 1, staff_id=None, now=NOW)
-    assert db.ticket(tickets[4].id).status == "invited"
+    calling.call_next(office, db, 1, staff=None)
+    calling.finish(office, db, 1, staff=None)
+    assert [db.tickets.get(t.id).status for t in tickets] == ["done", "waiting", "waiting", "invited", "outside"]
+    assert queue_view.snapshot(office, db, 0)["invited"] == [tickets[3].number]
+    calling.call_next(office, db, 1, staff=None)   # completes nobody (done already), calls the next
+    calling.no_show(office, db, 1, staff=None)
+    assert db.tickets.get(tickets[4].id).status == "invited"
 
 
 def test_invited_visitor_comes_in_keeping_their_place(capped):
     office, db = capped
     tickets = [issue(office, db, minutes=m) for m in range(4)]
-    office.cancel(db, tickets[0].id, NOW)
-    assert db.ticket(tickets[3].id).status == "invited"
-    assert office.enter(db, tickets[3].id, NOW).status == "waiting"
-    assert office.enter(db, tickets[3].id, NOW).status == "waiting"   # a second scan changes nothing
+    ticket_service.cancel(office, db, tickets[0].id)
+    assert db.tickets.get(tickets[3].id).status == "invited"
+    assert ticket_service.enter(office, db, tickets[3].id).status == "waiting"
+    assert ticket_service.enter(office, db, tickets[3].id).status == "waiting"   # a second scan changes nothing
 
 
 def test_outside_visitor_cannot_walk_in_while_full(capped):
     office, db = capped
     tickets = [issue(office, db, minutes=m) for m in range(4)]
     with pytest.raises(DomainError) as error:
-        office.enter(db, tickets[3].id, NOW)
-    assert (error.value.status, error.value.code) == (409, "not_invited")
+        ticket_service.enter(office, db, tickets[3].id)
+    assert (error.value.kind, error.value.code) == ("conflict", "not_invited")
 
 
 def test_lapsed_invitation_drops_back_behind_the_others(capped):
     office, db = capped
     tickets = [issue(office, db, minutes=m) for m in range(5)]
-    office.cancel(db, tickets[0].id, NOW)
-    assert db.ticket(tickets[3].id).status == "invited"
-    assert office.expire_invitations(db, NOW + timedelta(minutes=5)) == 0
-    assert office.expire_invitations(db, NOW + timedelta(minutes=11)) == 1
-    assert db.ticket(tickets[3].id).status == "outside" and db.ticket(tickets[3].id).invite_misses == 1
-    assert db.ticket(tickets[4].id).status == "invited"
+    office.clock.set(NOW)
+    ticket_service.cancel(office, db, tickets[0].id)
+    assert db.tickets.get(tickets[3].id).status == "invited"
+    office.clock.set(NOW + timedelta(minutes=5))
+    assert capacity.expire_invitations(office, db) == 0
+    office.clock.set(NOW + timedelta(minutes=11))
+    assert capacity.expire_invitations(office, db) == 1
+    assert db.tickets.get(tickets[3].id).status == "outside" and db.tickets.get(tickets[3].id).invite_misses == 1
+    assert db.tickets.get(tickets[4].id).status == "invited"
 
 
 def test_supervisor_raises_the_cap_and_visitors_are_invited(capped):
     office, db = capped
     tickets = [issue(office, db, minutes=m) for m in range(5)]
-    occupancy = office.set_max_inside(db, 4, staff_id=None, now=NOW)
+    occupancy = capacity.set_max_inside(office, db, 4, staff=None)
     assert (occupancy.inside, occupancy.max_inside) == (4, 4)
-    assert db.ticket(tickets[3].id).status == "invited"
-    office.set_max_inside(db, 0, staff_id=None, now=NOW)   # no cap: everyone outside is invited
-    assert db.ticket(tickets[4].id).status == "invited"
+    assert db.tickets.get(tickets[3].id).status == "invited"
+    capacity.set_max_inside(office, db, 0, staff=None)   # no cap: everyone outside is invited
+    assert db.tickets.get(tickets[4].id).status == "invited"
     with pytest.raises(DomainError):
-        office.set_max_inside(db, -1, staff_id=None, now=NOW)
+        capacity.set_max_inside(office, db, -1, staff=None)
 
 
 def test_phone_view_of_an_outside_ticket(capped):
     office, db = capped
     tickets = [issue(office, db, minutes=m) for m in range(5)]
-    view = office.ticket_status(db, db.ticket(tickets[4].id))
+    view = ticket_views.public_view(office, db, db.tickets.get(tickets[4].id))
     assert (view["status"], view["ahead"]) == ("outside", 4)
     low, high = view["estimate_min"]
     assert 0 <= low < high
@@ -137,8 +144,9 @@ def test_closed_outside_hours_with_next_opening(tmp_path):
     db = office.store.connect()
     assert issue(office, db).status == "waiting"                                   # 09:00 WIB
     with pytest.raises(DomainError) as error:
-        office.issue_ticket(db, service="konsultasi", lane="general", now=NOW + timedelta(hours=4))   # 13:00
-    assert (error.value.status, error.value.code) == (409, "closed")
+        office.clock.set(NOW + timedelta(hours=4))   # 13:00
+        ticket_service.issue(office, db, service="konsultasi", lane="general")
+    assert (error.value.kind, error.value.code) == ("conflict", "closed")
     assert error.value.extra["next_open"] == "2026-11-26T07:00:00+07:00"
     assert "26-11-2026 07:00 WIB" in str(error.value)
 
@@ -146,10 +154,10 @@ def test_closed_outside_hours_with_next_opening(tmp_path):
 def test_ticket_at_the_edges_of_the_business_day(tmp_path):
     office = office_with(tmp_path, hours={"always_open": True})
     db = office.store.connect()
-    before = office.issue_ticket(db, service="konsultasi", lane="general",
-                                 now=datetime(2026, 11, 25, 16, 59, 59, tzinfo=timezone.utc))   # 23:59:59 WIB
-    after = office.issue_ticket(db, service="konsultasi", lane="general",
-                                now=datetime(2026, 11, 25, 17, 0, 1, tzinfo=timezone.utc))     # 00:00:01 WIB
+    office.clock.set(datetime(2026, 11, 25, 16, 59, 59, tzinfo=timezone.utc))   # 23:59:59 WIB
+    before = ticket_service.issue(office, db, service="konsultasi", lane="general")
+    office.clock.set(datetime(2026, 11, 25, 17, 0, 1, tzinfo=timezone.utc))     # 00:00:01 WIB
+    after = ticket_service.issue(office, db, service="konsultasi", lane="general")
     assert (before.business_date, before.number) == ("2026-11-25", "E-001")
     assert (after.business_date, after.number) == ("2026-11-26", "E-001")
 
@@ -163,7 +171,7 @@ def test_quota_full_offers_the_alternatives(tmp_path):
     issue(office, db, service="konsultasi"), issue(office, db, service="konsultasi")
     with pytest.raises(DomainError) as error:
         issue(office, db, service="konsultasi")
-    assert (error.value.status, error.value.code) == (409, "quota_full")
+    assert (error.value.kind, error.value.code) == ("conflict", "quota_full")
     assert error.value.extra["alternatives"]["id"][0] == {"name": "OSS", "url": "https://oss.go.id", "note": "Perizinan daring"}
     assert issue(office, db, service="kartu_kuning").number == "D-001"
 
@@ -172,8 +180,8 @@ def test_outside_estimate_includes_waiting_for_a_place(capped):
     office, db = capped
     tickets = [issue(office, db, minutes=m) for m in range(3)]
     tickets += [issue(office, db, minutes=3 + m, service="kartu_kuning") for m in range(3)]
-    first_outside, last_outside = db.ticket(tickets[3].id), db.ticket(tickets[5].id)
+    first_outside, last_outside = db.tickets.get(tickets[3].id), db.tickets.get(tickets[5].id)
     assert first_outside.status == last_outside.status == "outside"
-    first, last = office.ticket_status(db, first_outside), office.ticket_status(db, last_outside)
+    first, last = ticket_views.public_view(office, db, first_outside), ticket_views.public_view(office, db, last_outside)
     assert first["ahead"] == 0 and last["ahead"] == 2
     assert last["estimate_min"][1] > first["estimate_min"][1] > 0

@@ -122,7 +122,7 @@ def test_health_screening_advises_and_issues_no_ticket(make_app, demo):
     assert client.get("/api/queue").get_json()["waiting"]["konsultasi"]["general"] == 0
     with app.app_context():
         from shared.web import context
-        assert context.db().screening_advice_count(context.office().today(context.now())) == 1
+        assert context.db().screening.advice_count(context.office().today()) == 1
     passed = client.post("/kiosk/services/konsultasi/check", data={"q0": "no", "csrf_token": csrf_of(check)})
     assert passed.status_code == 302 and "/kiosk/services/konsultasi" in passed.headers["Location"]
     incomplete = client.post("/kiosk/services/konsultasi/check", data={"csrf_token": csrf_of(check)})

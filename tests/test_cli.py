@@ -2,7 +2,7 @@
 from click.testing import CliRunner
 
 from shared.cli import main
-from shared.storage import Store
+from shared.store import Store
 
 
 def run(instance, *args, input=None):
@@ -13,11 +13,11 @@ def test_kiosk_add_prints_the_token_on_the_last_line(instance_dir):
     result = run(instance_dir, "kiosk", "add", "Kiosk Lobi")
     assert result.exit_code == 0
     token = result.output.strip().splitlines()[-1]
-    assert Store(instance_dir / "antrean.sqlite3").connect().kiosk_by_token(token)["name"] == "Kiosk Lobi"
+    assert Store(instance_dir / "antrean.sqlite3").connect().accounts.kiosk_by_token(token)["name"] == "Kiosk Lobi"
 
 
 def test_user_add_with_password_and_login(instance_dir):
-    from shared.accounts import authenticate
+    from shared.services.accounts import authenticate
 
     result = run(instance_dir, "user", "add", "siti", "--role", "supervisor", "--password", "rahasia-siti")
     assert result.exit_code == 0, result.output
@@ -36,11 +36,20 @@ def test_user_add_refuses_short_passwords_and_bad_roles(instance_dir):
     assert run(instance_dir, "user", "add", "x1", "--role", "boss", "--password", "long-enough").exit_code != 0
 
 
-def test_missing_instance_becomes_the_demo_office(tmp_path):
-    result = run(tmp_path / "new", "kiosk", "add", "K1")
+def test_missing_instance_becomes_the_demo_office_and_says_so(tmp_path):
+    result = CliRunner().invoke(main, ["--instance", str(tmp_path / "new"), "kiosk", "add", "K1"])
     assert result.exit_code == 0
     assert (tmp_path / "new" / "office.toml").exists()
     assert (tmp_path / "new" / "secret_key").stat().st_mode & 0o077 == 0
+    # A mistyped --instance must not pass silently as a fresh demo office.
+    assert "NEW DEMO OFFICE" in result.stderr and str(tmp_path / "new") in result.stderr
+
+
+def test_demo_on_purpose_is_quiet(tmp_path):
+    result = CliRunner().invoke(main, ["--instance", str(tmp_path / "new"), "--demo",
+                                                       "kiosk", "add", "K1"])
+    assert result.exit_code == 0
+    assert "DEMO" not in result.stderr
 
 
 def test_broken_office_file_is_reported_by_field(instance_dir):

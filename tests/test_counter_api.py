@@ -31,7 +31,7 @@ def test_successful_logins_are_not_throttled(client, demo):
 def test_counters_are_public(client):
     counters = client.get("/api/counters").get_json()
     assert counters[0] == {"number": 1, "name": "Loket 1", "services": ["perizinan_berusaha"], "lanes": None,
-                           "state": "open"}
+                           "state": "open", "officer": None}
     assert counters[-1]["lanes"] == ["health_worker", "senior", "disability"]
 
 
@@ -103,7 +103,8 @@ def test_queue_snapshot_is_public(client, kiosk_headers, staff_headers):
 def test_counter_can_pause_close_and_reopen(client, kiosk_headers, staff_headers):
     officer = staff_headers()
     take(client, kiosk_headers)
-    assert client.post("/api/counters/1/pause", headers=officer).get_json() == {"number": 1, "state": "paused"}
+    assert client.post("/api/counters/1/pause", headers=officer).get_json() == {"number": 1, "state": "paused",
+                                                                                 "officer": "petugas"}
     assert client.get("/api/counters").get_json()[0]["state"] == "paused"
     assert_error(client.post("/api/counters/1/call-next", headers=officer), 409, "invalid_state")
     assert client.get("/api/queue").get_json()["counters"]["1"] == "paused"

@@ -77,9 +77,9 @@ def test_idempotency_key_returns_the_same_ticket(client, kiosk_headers):
 
 
 def test_kiosk_flood_is_rate_limited_per_kiosk(client, kiosk_headers, instance_dir):
-    from shared.accounts import register_kiosk
+    from shared.services.accounts import register_kiosk
     from shared.clock import utc_now
-    from shared.storage import Store
+    from shared.store import Store
 
     statuses = [take(client, kiosk_headers).status_code for _ in range(61)]
     assert statuses[:60] == [201] * 60
@@ -115,7 +115,7 @@ def test_expired_token_is_an_unknown_ticket(app, client, kiosk_headers):
     from shared.clock import utc_now
 
     token = take(client, kiosk_headers).get_json()["token"]
-    app.config["ANTREAN_CLOCK"] = lambda: utc_now() + timedelta(days=3)
+    app.extensions["antrean.office"].clock = lambda: utc_now() + timedelta(days=3)
     assert_error(client.get(f"/api/tickets/{token}"), 404, "unknown_ticket")
 
 

@@ -59,3 +59,10 @@ def estimate_minutes(ahead: int, counters: int, service_minutes: float | None) -
     low = int(expected * 0.7)
     high = int(expected * 1.3 + per_visitor / counters + 0.999)
     return (low, max(high, low + 1))
+
+
+def effective_max_inside(live_setting: str | None, configured: int | None) -> int | None:
+    """The cap in force: the supervisor's live setting (0 = none), else office.toml's."""
+    if live_setting is not None:
+        return int(live_setting) or None
+    return configured

@@ -1,37 +1,86 @@
-"""Realtime events: what changed, produced inside a write and published after its commit.
+"""Domain events: one frozen dataclass per thing that happened, named in the past tense.
 
-They reach the publisher (`shared.web.realtime`, the only sender) in commit order; the
-publisher numbers what it actually sends with `seq`, so a gap on a screen always means a
-missed message.
+Services append them to the durable event log inside the transaction that caused them;
+the relay hands them, after the commit and in log order, to every subscriber (screens
+today; printing, reminders, audit and reports later). Each event says *what* changed,
+never how a screen shows it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass(frozen=True)
-class TicketCalled:
+class Event:
+    """Base of every event; `name` is the event's stable name in the log."""
+
+    name = "event"
+
+
+@dataclass(frozen=True)
+class TicketCalled(Event):
     """A ticket was called (or recalled) to a counter: the display announces it."""
 
-    name = "called"
+    name = "ticket_called"
     ticket_id: int
     number: str
     counter: int
     service: str
     lane: str
     recall: bool
-    announce: dict[str, str]
 
 
 @dataclass(frozen=True)
-class QueueChanged:
-    """Waiting lists or counters changed without a call: screens refresh their snapshot.
+class QueueChanged(Event):
+    """Waiting lists, counters or the cap changed: screens refresh their snapshot.
 
     `services` and `ticket_ids` say whose phones to update; with neither (a counter opened,
     paused or closed, or the cap changed) every watching phone is, since the wait estimates
     depend on the open counters and the cap.
     """
 
-    name = "queue"
+    name = "queue_changed"
     services: tuple[str, ...] = ()
     ticket_ids: tuple[int, ...] = field(default=())
+
+    @property
+    def everyone(self) -> bool:
+        """A change that may move every estimate (counters, cap), not only some tickets'."""
+        return not self.services and not self.ticket_ids
+
+
+EVENT_TYPES: dict[str, type[Event]] = {cls.name: cls for cls in (TicketCalled, QueueChanged)}
+
+
+def event_payload(event: Event) -> dict:
+    """The event's fields as JSON-ready data (tuples become lists)."""
+    return asdict(event)
+
+
+def event_from_payload(name: str, payload: dict) -> Event:
+    """Rebuild an event read back from the log; lists become the tuples the dataclass holds."""
+    cls = EVENT_TYPES[name]
+    values = {}
+    for item in fields(cls):
+        if item.name in payload:
+            value = payload[item.name]
+            values[item.name] = tuple(value) if isinstance(value, list) else value
+    return cls(**values)
+
+
+def merge_queue_changes(events: list[Event]) -> list[Event]:
+    """One transaction's events with its queue changes folded into one, placed last.
+
+    A screen then gets one snapshot per write however many tickets it touched.
+    """
+    queue = [event for event in events if isinstance(event, QueueChanged)]
+    others = [event for event in events if not isinstance(event, QueueChanged)]
+    if not queue:
+        return others
+    if any(event.everyone for event in queue):
+        merged = QueueChanged()
+    else:
+        services = tuple(dict.fromkeys(service for event in queue for service in event.services))
+        ticket_ids = tuple(dict.fromkeys(ticket for event in queue for ticket in event.ticket_ids))
+        merged = QueueChanged(services, ticket_ids)
+    return [*others, merged]

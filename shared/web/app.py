@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,16 +11,19 @@ from flask import Flask, abort, request, send_from_directory, session
 from ..domain.config import load_config
 from ..i18n import LANGUAGES
 from ..instance import ensure_instance, secret_key
+from ..clock import utc_now
+from ..domain.errors import StoreUnavailable
 from ..office import Office
-from ..storage import Store
+from ..store import Store
 from ..tokens import TicketTokens
 from . import context
 from .auth import protect_from_csrf
-from .errors import register_error_handlers
+from .errors import register_error_handlers, retry_after_header
 from .vocabulary import register_vocabulary
 from .extensions import babel, csrf, limiter, login_manager, socketio
-from .realtime import Publisher
-from .ticker import start_ticker
+from .realtime import Screens
+from .relay import Relay
+from .scheduler import start_scheduler
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,14 +60,21 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         RATELIMIT_HEADERS_ENABLED=True,
         ANTREAN_VENDOR_DIR=os.environ.get("ANTREAN_VENDOR_DIR", str(REPO_ROOT / "node_modules")),
         ANTREAN_ASYNC_MODE=None,
+        # The relay and the scheduler run as background tasks only in a serving process;
+        # tests and the CLI deliver events in place, right after each commit.
         ANTREAN_PUBLISHER_THREAD=False,
+        # One clock for requests, the relay and the scheduler (tests pass a ManualClock).
         ANTREAN_CLOCK=None,
+        # Fault injection for tests: hold events in the log as if the server died before sending.
+        ANTREAN_RELAY_PAUSED=os.environ.get("ANTREAN_RELAY_PAUSED") == "1",
     )
     if test_config:
         app.config.update(test_config)
 
-    office = Office(load_config(Path(app.config["OFFICE_CONFIG"])), Store(app.config["DATABASE"]))
+    office = Office(load_config(Path(app.config["OFFICE_CONFIG"])), Store(app.config["DATABASE"]),
+                    app.config["ANTREAN_CLOCK"] or utc_now)
     office.store.migrate()
+    _check_writable(office)
     app.extensions["antrean.office"] = office
     app.extensions["antrean.tokens"] = TicketTokens(
         app.config["SECRET_KEY"], timedelta(days=office.config.ticket_token_days)
@@ -82,15 +93,19 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     login_manager.init_app(app)
     login_manager.login_view = "counter.login"
     babel.init_app(app, locale_selector=_select_locale)
+    app.after_request(retry_after_header)   # before the limiter's own, so it runs after it
     limiter.init_app(app)
     socketio.init_app(app, async_mode=app.config["ANTREAN_ASYNC_MODE"], json=None)
 
-    publisher = Publisher(socketio, office)
-    office.sink = publisher.enqueue
-    app.extensions["antrean.publisher"] = publisher
+    # The composition root: the relay hands the event log to its subscribers.
+    relay = Relay(office, paused=app.config["ANTREAN_RELAY_PAUSED"])
+    screens = Screens(socketio, office, relay)
+    office.store.on_events = relay.nudge
+    app.extensions["antrean.relay"] = relay
+    app.extensions["antrean.screens"] = screens
     if app.config["ANTREAN_PUBLISHER_THREAD"]:
-        publisher.start()
-        start_ticker(socketio, office)
+        relay.start(socketio.start_background_task, socketio.sleep)
+        start_scheduler(office, socketio.start_background_task, socketio.sleep)
 
     app.teardown_appcontext(context.close_db)
     app.before_request(_remember_language)
@@ -122,6 +137,17 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(counter_bp)
     app.register_blueprint(display_bp)
     return app
+
+
+def _check_writable(office: Office) -> None:
+    """Say loudly at start when the database cannot take writes: screens work, tickets will not."""
+    try:
+        office.store.check_writable(office.clock())
+    except StoreUnavailable as error:
+        banner = "!" * 72
+        print(f"{banner}\nTHE DATABASE CANNOT BE WRITTEN: {office.store.path} ({error.code})\n"
+              "Displays and status pages keep working; kiosks and counters are refused until this is fixed.\n"
+              f"{banner}", file=sys.stderr, flush=True)
 
 
 def _select_locale() -> str:

@@ -13,8 +13,8 @@ from flask import current_app, g, redirect, request, session, url_for
 from flask_login import UserMixin, current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from .. import accounts
-from ..domain.errors import DomainError, Forbidden, Unauthorized
+from ..domain.errors import Forbidden, Unauthorized
+from ..services import accounts
 from ..i18n import N_
 from ..domain.model import StaffUser
 from .context import db
@@ -108,9 +108,9 @@ def current_kiosk() -> dict | None:
     if "kiosk" not in g:
         token = bearer_token()
         if token:
-            g.kiosk = db().kiosk_by_token(token)
+            g.kiosk = db().accounts.kiosk_by_token(token)
         elif session.get(KIOSK_SESSION_KEY):
-            g.kiosk = db().kiosk_by_id(session[KIOSK_SESSION_KEY])
+            g.kiosk = db().accounts.kiosk_by_id(session[KIOSK_SESSION_KEY])
         else:
             g.kiosk = None
     return g.kiosk
@@ -122,7 +122,7 @@ def kiosk_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if current_kiosk() is None:
-            raise DomainError(N_("This device is not a registered kiosk."), code="unauthorized", status=401)
+            raise Unauthorized(N_("This device is not a registered kiosk."))
         return view(*args, **kwargs)
 
     return wrapper

@@ -1,4 +1,4 @@
-"""Per-request access to the office, its database connection and the clock."""
+"""Per-request access to the office, its database connection, the clock and the screens."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,9 +6,8 @@ from datetime import datetime
 from flask import current_app, g
 from flask_babel import get_locale
 
-from ..clock import utc_now
 from ..office import Office
-from ..storage import Connection
+from ..store import Connection
 from ..tokens import TicketTokens
 
 
@@ -35,12 +34,16 @@ def tokens() -> TicketTokens:
     return current_app.extensions["antrean.tokens"]
 
 
+def screens():
+    """The Socket.IO subscriber of the event log (snapshots with `seq`, phone watchers)."""
+    return current_app.extensions["antrean.screens"]
+
+
 def language() -> str:
-    """The language this request is answered in (Indonesian unless English was chosen)."""
+    """The language this request is answered in (Indonesian unless another was chosen)."""
     return str(get_locale() or "id")
 
 
 def now() -> datetime:
-    """The current instant; tests replace `ANTREAN_CLOCK` to move time."""
-    clock = current_app.config.get("ANTREAN_CLOCK") or utc_now
-    return clock()
+    """The current instant from the office's clock (the same clock the relay and scheduler read)."""
+    return office().clock()

@@ -5,12 +5,13 @@ Unexpected faults are logged with the request path only: never bodies, tokens or
 """
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request, url_for
+from flask import Flask, g, jsonify, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..domain.errors import DomainError, Localized
+from ..domain import errors as domain_errors
+from ..domain.errors import DomainError, Localized, StoreBusy
 from ..i18n import N_
 from . import context
 
@@ -25,6 +26,24 @@ HTTP_CODES = {
     429: ("rate_limited", N_("Too many requests. Please wait a moment and try again.")),
     500: ("server_error", N_("Something went wrong on the server. Please try again.")),
 }
+
+# How each kind of domain refusal is answered over HTTP.
+STATUS_OF_KIND = {
+    domain_errors.INVALID: 400,
+    domain_errors.UNAUTHORIZED: 401,
+    domain_errors.FORBIDDEN: 403,
+    domain_errors.NOT_FOUND: 404,
+    domain_errors.CONFLICT: 409,
+    domain_errors.UNPROCESSABLE: 422,
+    domain_errors.UNAVAILABLE: 503,
+}
+# Seconds a client should wait before retrying a write the store was too busy for.
+RETRY_AFTER_BUSY = 2
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain refusal."""
+    return STATUS_OF_KIND.get(error.kind, 400)
 
 
 def wants_json() -> bool:
@@ -53,12 +72,27 @@ def _back_url() -> str | None:
     return None
 
 
+def retry_after_header(response):
+    """`Retry-After` only where it means something: a busy store's 503 (2 s) or a rate limit's 429
+    (the limiter would otherwise send one on every kiosk answer).
+
+    Registered before the rate limiter, so it runs after the limiter has added its headers.
+    """
+    if "retry_after" in g:
+        response.headers["Retry-After"] = str(g.retry_after)
+    elif response.status_code != 429:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers that turn every failure into the one error shape."""
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        return error_response(error.status, error.code, error.message, error.extra, **error.details)
+        if isinstance(error, StoreBusy):
+            g.retry_after = RETRY_AFTER_BUSY
+        return error_response(status_of(error), error.code, error.message, error.extra, **error.details)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

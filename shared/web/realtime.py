@@ -1,35 +1,42 @@
-"""The one place that sends realtime events to screens, after the write that caused them.
+"""The screens' subscriber to the event log: the only sender of Socket.IO events.
 
-`Office` hands each committed write's events to `Publisher.enqueue` (in commit order, under
-the write lock); a single background task drains the queue and emits:
+For each batch the relay hands over, in log order:
 
-- `/display`: `called` for every call or recall, then one `queue` snapshot per batch, so a
-  burst of tickets costs the wall displays one message, not one per ticket; every message
-  sent gets the next `seq`, so a screen that sees a gap knows it missed one;
-- `/counter` (staff): the same, so consoles refresh their waiting lists;
+- `/display` and the staff room of `/counter`: a `called` for every call or recall, with
+  its event's sequence as `seq`; every other event is folded into one `queue` snapshot
+  sent before the next `called` (or at the end), whose `seq` is the newest event it
+  reflects. A burst of kiosk tickets costs a display one message, and a `called` is
+  always the last `seq` + 1 unless a message was lost.
 - `/ticket`: a `ticket` update to each watched ticket whose view changed (position,
-  called, done…), computed in one pass over the waiting lists.
+  invited in, called, transferred…), computed in one pass over the waiting lists.
 
-Rooms are chosen here and in the namespace handlers, never by clients.
+A display that reconnects says which `seq` it had (`auth: {"since"}`); the calls it missed
+that still stand are replayed to it before its fresh snapshot, so a call made while it
+was away (or while the server restarted) is still announced.
+
+Rooms are chosen here and in the namespace handlers, never by clients. Which phone
+watches which ticket is relay-owned state, changed only through `Relay.call_soon`.
 """
 from __future__ import annotations
 
-import logging
-import time
-import queue as queue_module
+from datetime import timedelta
 
-from ..clock import utc_now
 from ..domain.events import QueueChanged, TicketCalled
-from ..domain.model import Ticket
+from ..domain.model import CALLED, Ticket
 from ..office import Office
-from ..storage import Connection
-
-log = logging.getLogger(__name__)
+from ..store import Connection
+from ..store.events import LoggedEvent
+from ..views import queue as queue_view
+from ..views import tickets as ticket_views
+from ..views.announce import announcement
+from .relay import Relay
 
 DISPLAY = "/display"
 COUNTER = "/counter"
 TICKET = "/ticket"
 STAFF_ROOM = "staff"
+# A call missed by a reconnecting display is replayed while it stands, if this recent.
+REPLAY_WINDOW = timedelta(minutes=10)
 
 
 def ticket_room(ticket_id: int) -> str:
@@ -37,101 +44,108 @@ def ticket_room(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
 
 
-class Publisher:
-    """Drains committed events and fans them out to display, staff and phone clients."""
+def called_payload(logged: LoggedEvent) -> dict:
+    """The `called` message of a logged call event."""
+    event = logged.event
+    return {"seq": logged.seq, "number": event.number, "counter": event.counter, "service": event.service,
+            "lane": event.lane, "recall": event.recall, "announce": announcement(event.number, event.counter)}
 
-    def __init__(self, socketio, office: Office):
+
+class Screens:
+    """Sends the displays, staff consoles and visitors' phones what the event log says changed."""
+
+    def __init__(self, socketio, office: Office, relay: Relay):
         self.socketio = socketio
         self.office = office
-        self._queue: queue_module.Queue | None = None
+        self.relay = relay
+        # Relay-owned: only touched on the relay's task (see Relay.call_soon).
         self._watchers: dict[int, set[str]] = {}
         self._watching: dict[str, set[int]] = {}
         self._service_of: dict[int, str] = {}
         self._last_sent: dict[int, dict] = {}
-        self._db: Connection | None = None
-        # Numbers the messages actually sent; starting from the clock keeps it rising across
-        # restarts, and screens take the `snapshot` they get on reconnect as the new base.
-        self.seq = int(time.time() * 1000)
+        relay.subscribe(self.deliver)
 
-    def start(self) -> None:
-        """Start the background sender; called once per serving process."""
-        if self._queue is None:
-            self._queue = queue_module.Queue()
-            self.socketio.start_background_task(self._run)
+    # -- what the screens read on connect ------------------------------------------------
 
-    def enqueue(self, events: list) -> None:
-        """Hand over one committed write's events (never blocks)."""
-        if self._queue is None:
-            # No sender running (tests without realtime, CLI): deliver in place.
-            self.deliver(events)
-        else:
-            self._queue.put(events)
+    def snapshot(self, db: Connection) -> dict:
+        """The queue snapshot, stamped with the `seq` the screens have been sent up to."""
+        return queue_view.snapshot(self.office, db, self.relay.position)
 
-    def _run(self) -> None:
-        while True:
-            batch = list(self._queue.get())
-            while True:
-                try:
-                    batch.extend(self._queue.get_nowait())
-                except queue_module.Empty:
-                    break
-            try:
-                self.deliver(batch)
-            except Exception:  # keep the sender alive whatever one batch does
-                log.exception("failed to publish %d events", len(batch))
+    def missed_calls(self, db: Connection, since) -> list[dict]:
+        """Calls after `since` a reconnecting display has not announced and that still stand."""
+        if not isinstance(since, int) or isinstance(since, bool) or since < 0 or since >= self.relay.position:
+            return []
+        now = self.office.clock()
+        with db.snapshot():
+            logged = [item for item in db.events.after(since, 200, names=(TicketCalled.name,))
+                      if item.seq <= self.relay.position and now - item.at <= REPLAY_WINDOW]
+            standing = {ticket.id: ticket for ticket in db.tickets.by_ids([item.event.ticket_id for item in logged])}
+        latest: dict[int, LoggedEvent] = {}
+        for item in logged:
+            ticket = standing.get(item.event.ticket_id)
+            if ticket is not None and ticket.status == CALLED and ticket.counter == item.event.counter:
+                latest[ticket.id] = item  # a recall replaces the first call
+        return [dict(called_payload(item), replay=True) for item in sorted(latest.values(), key=lambda i: i.seq)]
 
-    def _connection(self) -> Connection:
-        if self._db is None:
-            self._db = self.office.store.connect()
-        return self._db
+    # -- the subscriber ----------------------------------------------------------------------
 
-    def snapshot(self, db: Connection, now=None) -> dict:
-        """The queue snapshot, stamped with the `seq` of the last event already sent."""
-        return self.office.snapshot(db, now or utc_now(), self.seq)
+    def deliver(self, batch: list[LoggedEvent], db: Connection) -> None:
+        """Emit one batch of logged events to every screen that should hear of it."""
+        snapshot: dict | None = None
+        pending: int | None = None
 
-    def _next_seq(self) -> int:
-        self.seq += 1
-        return self.seq
+        def flush() -> None:
+            nonlocal snapshot, pending
+            if pending is None:
+                return
+            if snapshot is None:
+                snapshot = queue_view.snapshot(self.office, db, pending)
+            message = dict(snapshot, seq=pending)
+            self.socketio.emit("queue", message, namespace=DISPLAY)
+            self.socketio.emit("queue", message, namespace=COUNTER, to=STAFF_ROOM)
+            pending = None
 
-    def deliver(self, events: list) -> None:
-        """Emit a batch: a `called` per call, then one fresh snapshot; `seq` +1 per message."""
-        if not events:
-            return
-        db = self._connection()
-        for event in events:
-            if isinstance(event, TicketCalled):
-                payload = {
-                    "seq": self._next_seq(), "number": event.number, "counter": event.counter,
-                    "service": event.service, "lane": event.lane, "recall": event.recall,
-                    "announce": event.announce,
-                }
+        for logged in batch:
+            if isinstance(logged.event, TicketCalled):
+                flush()
+                payload = called_payload(logged)
                 self.socketio.emit("called", payload, namespace=DISPLAY)
                 self.socketio.emit("called", payload, namespace=COUNTER, to=STAFF_ROOM)
-        snapshot = self.office.snapshot(db, utc_now(), self._next_seq())
-        self.socketio.emit("queue", snapshot, namespace=DISPLAY)
-        self.socketio.emit("queue", snapshot, namespace=COUNTER, to=STAFF_ROOM)
-        self._update_watchers(db, events)
+            else:
+                pending = logged.seq
+        flush()
+        self._update_watchers(db, [logged.event for logged in batch])
 
-    # -- visitors' phones ---------------------------------------------------------------
+    # -- visitors' phones ----------------------------------------------------------------------
 
-    def watch(self, client: str, ticket: Ticket) -> None:
+    def watch(self, client: str, ticket: Ticket, payload: dict) -> None:
         """A phone started watching a ticket (the handler has put it in the room)."""
-        self._watchers.setdefault(ticket.id, set()).add(client)
-        self._watching.setdefault(client, set()).add(ticket.id)
-        self._service_of[ticket.id] = ticket.service
+
+        def add() -> None:
+            self._watchers.setdefault(ticket.id, set()).add(client)
+            self._watching.setdefault(client, set()).add(ticket.id)
+            self._service_of[ticket.id] = ticket.service
+            self._last_sent[ticket.id] = payload
+
+        self.relay.call_soon(add)
 
     def forget(self, client: str) -> None:
         """A phone disconnected: stop computing updates nobody will receive."""
-        for ticket_id in self._watching.pop(client, set()):
-            clients = self._watchers.get(ticket_id, set())
-            clients.discard(client)
-            if not clients:
-                self._watchers.pop(ticket_id, None)
-                self._last_sent.pop(ticket_id, None)
-                self._service_of.pop(ticket_id, None)
 
-    def remember_sent(self, ticket_id: int, payload: dict) -> None:
-        self._last_sent[ticket_id] = payload
+        def remove() -> None:
+            for ticket_id in self._watching.pop(client, set()):
+                clients = self._watchers.get(ticket_id, set())
+                clients.discard(client)
+                if not clients:
+                    self._watchers.pop(ticket_id, None)
+                    self._last_sent.pop(ticket_id, None)
+                    self._service_of.pop(ticket_id, None)
+
+        self.relay.call_soon(remove)
+
+    def watched(self) -> int:
+        """How many tickets are watched now (for tests and diagnostics)."""
+        return len(self._watchers)
 
     def _update_watchers(self, db: Connection, events: list) -> None:
         """Send each watched ticket whose view changed its new view, in one pass per batch."""
@@ -140,9 +154,8 @@ class Publisher:
         services: set[str] = set()
         touched: set[int] = set()
         for event in events:
-            if isinstance(event, QueueChanged) and not event.services and not event.ticket_ids:
-                # A counter opened or closed, or the cap changed: every estimate may move.
-                services.update(self._service_of.values())
+            if isinstance(event, QueueChanged) and event.everyone:
+                services.update(self._service_of.values())  # counters or the cap: every estimate may move
             elif isinstance(event, QueueChanged):
                 services.update(event.services)
                 touched.update(event.ticket_ids)
@@ -154,8 +167,8 @@ class Publisher:
         if not affected:
             return
         with db.snapshot():
-            tickets = db.tickets_by_id(affected)
-        views = self.office.ticket_views(db, tickets)
+            tickets = db.tickets.by_ids(affected)
+        views = ticket_views.public_views(self.office, db, tickets)
         for ticket in tickets:
             self._service_of[ticket.id] = ticket.service
             payload = views[ticket.id]

@@ -103,11 +103,16 @@ def test_eight_counters_call_every_ticket_exactly_once(tmp_path, servers, record
     assert Counter(event["number"] for event in called).most_common(1)[0][1] == 1
     assert all(event["counter"] == called_by_http[event["number"]] for event in called)
     assert not any(event["recall"] for event in called)
-    # The contract: `seq` rises by one per message, so a display that sees a gap re-fetches.
-    # Nothing was lost here, so every message after the snapshot is exactly the next number.
+    # The contract: `seq` rises by one per event, so a display that sees a gap re-fetches. A
+    # `called` carries its own event's number; a `queue` snapshot stands for every event since
+    # the message before it (its seq may jump: it is a complete state). Nothing was lost here,
+    # so every `called` is exactly the next number and no message goes back.
     messages = [(name, data["seq"]) for name, data in display.events if name != "snapshot"]
-    gaps = [(a, b) for a, b in zip([("snapshot", snapshot["seq"])] + messages, messages) if b[1] != a[1] + 1]
-    assert not gaps, f"`seq` does not rise by one per /display message: {gaps[:10]}"
+    pairs = list(zip([("snapshot", snapshot["seq"])] + messages, messages))
+    gaps = [(a, b) for a, b in pairs if b[0] == "called" and b[1] != a[1] + 1]
+    assert not gaps, f"a `called` is not the next `seq` after the message before it: {gaps[:10]}"
+    backwards = [(a, b) for a, b in pairs if b[1] <= a[1]]
+    assert not backwards, f"`seq` did not rise from one /display message to the next: {backwards[:10]}"
 
     # The audit trail: exactly one waiting → called event per ticket, at the right counter.
     db = read_only_db(office.instance)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.helpers.live import WAIT, bearer, issue, login
+from tests.helpers.live import WAIT, bearer, demo_instance, issue, login
 
 pytestmark = pytest.mark.server
 
@@ -46,3 +46,34 @@ def test_issued_and_called_tickets_survive_sigkill_and_numbering_continues(live_
     assert after.status_code == 201, after.text
     assert after.json()["number"] == "A-003"
     assert after.json()["ahead"] == 1  # A-002 is still waiting ahead of it
+
+
+def test_a_call_committed_but_never_sent_reaches_the_display_after_a_restart(tmp_path, servers, recorders):
+    """The server dies between the commit of a call and its emit: the event log still has it.
+
+    The first server runs with its relay held (`ANTREAN_RELAY_PAUSED=1`), as if it died right
+    after each commit; it is then killed outright. The display that reconnects to the
+    restarted server with the last `seq` it had still hears the call, and announces it.
+    """
+    instance = demo_instance(tmp_path / "instance")
+    first = servers(instance, env={"ANTREAN_RELAY_PAUSED": "1"})
+    display = recorders("/display", ("snapshot", "called", "queue")).connect(first.base_url)
+    [snapshot] = display.wait_for(lambda events: [data for name, data in events if name == "snapshot"],
+                                  what="the first snapshot")
+    with requests.Session() as kiosk:
+        assert issue(kiosk, first.base_url, first.logins.kiosk_token, SERVICE).status_code == 201
+    officer = bearer(login(first.base_url, "petugas", first.logins.passwords["petugas"]))
+    called = requests.post(first.url("/api/counters/1/call-next"), headers=officer, timeout=WAIT)
+    assert called.status_code == 200 and called.json()["number"] == "A-001"
+    assert display.of("called") == []   # committed, never sent
+    first.kill_hard()
+    display.close()
+
+    restarted = servers(instance)
+    again = recorders("/display", ("snapshot", "called", "queue"))
+    again.connect(restarted.base_url, auth={"since": snapshot["seq"]})
+    replayed = again.wait_for(lambda events: [data for name, data in events if name == "called"],
+                              what="the missed call")
+    assert [(call["number"], call["counter"], call["replay"]) for call in replayed] == [("A-001", 1, True)]
+    assert replayed[0]["seq"] > snapshot["seq"]
+    assert replayed[0]["announce"]["id"] == "Nomor antrean A nol nol satu, silakan menuju loket satu"

@@ -79,8 +79,9 @@ def test_same_idempotency_key_twice_at_once_and_twice_after_calls_one_ticket(liv
     finally:
         db.close()
     assert calls == [("A-001", 1), ("A-002", 1), ("A-003", 1)]
-    # The duplicate presses did not complete A-001 behind the officer's back; druk-3 did.
-    assert statuses == {"A-001": "done", "A-002": "called", "A-003": "called", "A-004": "waiting"}
+    # The duplicate presses did not finish A-001 behind the officer's back; druk-3 did, and since
+    # A-001 never came to the counter (nobody pressed start) it is absent, not done.
+    assert statuses == {"A-001": "no_show", "A-002": "called", "A-003": "called", "A-004": "waiting"}
 
 
 def test_kiosk_double_press_with_one_idempotency_key_prints_one_ticket(live_server):

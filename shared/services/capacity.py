@@ -1,0 +1,59 @@
+"""Occupancy: the live cap, inviting visitors in from outside, and lapsed invitations."""
+from __future__ import annotations
+
+from ..domain import capacity
+from ..domain.capacity import Occupancy
+from ..domain.errors import Unprocessable
+from ..domain.events import QueueChanged
+from ..domain.model import INVITED, OUTSIDE, StaffUser
+from ..i18n import N_
+from ..office import Office
+from ..store import Connection
+from .unit import Unit, write
+
+
+def occupancy(office: Office, db: Connection, date: str) -> Occupancy:
+    """People inside on that day and the cap in force."""
+    cap = capacity.effective_max_inside(db.settings.get("max_inside"), office.config.max_inside)
+    return Occupancy(db.tickets.count_in(date, capacity.INSIDE), cap)
+
+
+def set_max_inside(office: Office, db: Connection, max_inside: int, *, staff: StaffUser | None) -> Occupancy:
+    """Change the cap live (0 removes it); a higher cap invites visitors in at once."""
+    if not isinstance(max_inside, int) or isinstance(max_inside, bool) or not 0 <= max_inside <= 10000:
+        raise Unprocessable(N_("max_inside must be a whole number from 0 to 10000."))
+    with write(office, db) as unit:
+        db.settings.set("max_inside", str(max_inside), staff.id if staff else None, unit.now)
+        unit.raise_event(QueueChanged())
+        invite(unit)
+        return occupancy(office, db, unit.today)
+
+
+def invite(unit: Unit) -> None:
+    """Offer free places to the visitors outside, next in line first (inside a write)."""
+    db, date = unit.db, unit.today
+    room = occupancy(unit.office, db, date)
+    if room.max_inside is None:
+        outside = db.tickets.in_states(date, (OUTSIDE,))
+        places = len(outside)
+    else:
+        places = room.free
+        outside = db.tickets.in_states(date, (OUTSIDE,)) if places else []
+    invited = [db.tickets.change(ticket, INVITED, now=unit.now, detail="invited in", invited_at=unit.now)
+               for ticket in capacity.next_to_invite(outside, places, unit.office.config.policy)]
+    if invited:
+        unit.raise_event(QueueChanged(tuple({t.service for t in invited}), tuple(t.id for t in invited)))
+
+
+def expire_invitations(office: Office, db: Connection) -> int:
+    """Invited visitors who did not come in lose the held place and go behind the others outside."""
+    with write(office, db) as unit:
+        lapsed = [t for t in db.tickets.in_states(unit.today, (INVITED,))
+                  if capacity.invitation_expired(t, unit.now, office.config.invite_timeout)]
+        for ticket in lapsed:
+            db.tickets.change(ticket, OUTSIDE, now=unit.now, detail="invitation lapsed",
+                              invite_misses=ticket.invite_misses + 1, invited_at=None)
+        if lapsed:
+            unit.raise_event(QueueChanged(tuple({t.service for t in lapsed}), tuple(t.id for t in lapsed)))
+            invite(unit)
+    return len(lapsed)

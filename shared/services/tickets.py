@@ -1,0 +1,144 @@
+"""A visitor's ticket: issue it, come in from outside, cancel it; the screening count."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain.errors import Closed, InvalidLane, InvalidState, Localized, QuotaFull, UnknownService, UnknownTicket
+from ..domain.events import QueueChanged
+from ..domain.model import CALLED, CANCELLED, INVITED, OUTSIDE, SERVING, WAITING, WALK_IN, StaffUser, Ticket
+from ..domain.numbering import format_number
+from ..domain.officetime import to_office_iso
+from ..i18n import LANGUAGES, N_
+from ..office import Office
+from ..store import Connection
+from .capacity import invite, occupancy
+from .unit import write
+
+
+def issue(office: Office, db: Connection, *, service: str, lane: str, kiosk_id: int | None = None,
+          channel: str = WALK_IN, request_key: str | None = None) -> Ticket:
+    """Give a visitor the next number of the day for a service and lane.
+
+    A repeated `request_key` from the same kiosk (a double press, a retried request)
+    returns the ticket of the first request instead of printing a second one.
+    """
+    service_config = office.config.service(service) if isinstance(service, str) else None
+    if service_config is None:
+        raise UnknownService(N_("Unknown service: %(service)s."), service=str(service)[:40])
+    if lane not in service_config.lanes:
+        raise InvalidLane(N_("This lane is not available for this service: %(lane)s."), lane=str(lane)[:40])
+    scope = f"issue:{kiosk_id}"
+    with write(office, db) as unit:
+        if request_key:
+            remembered = db.idempotency.remembered(scope, request_key)
+            if remembered is not None:
+                return db.tickets.get(remembered["ticket_id"])
+        check_open(office, unit.now)
+        date = unit.today
+        _check_quota(office, db, date, service_config, lane)
+        status = WAITING if occupancy(office, db, date).has_room() else OUTSIDE
+        sequence = db.tickets.next_sequence(date, service)
+        ticket = db.tickets.insert(
+            business_date=date, service=service, lane=lane, sequence=sequence,
+            number=format_number(service_config.prefix, sequence), status=status, channel=channel,
+            kiosk_id=kiosk_id, now=unit.now,
+        )
+        if request_key:
+            db.idempotency.remember(scope, request_key, {"ticket_id": ticket.id}, unit.now)
+        unit.raise_event(QueueChanged((service,), (ticket.id,)))
+    return ticket
+
+
+def check_open(office: Office, now: datetime) -> None:
+    """Refuse walk-in tickets outside face-to-face hours, saying when the office opens again."""
+    zone = office.config.zone
+    if office.config.hours.accepts_tickets(now, zone):
+        return
+    opening = office.config.hours.next_opening(now, zone)
+    if opening is None:
+        raise Closed(N_("Face-to-face service is closed now."), extra={"next_open": None})
+    raise Closed(N_("Face-to-face service is closed now. It opens again on %(when)s."),
+                 when=f"{opening:%d-%m-%Y %H:%M} {opening.tzname()}",
+                 extra={"next_open": to_office_iso(opening, zone)})
+
+
+def closed_now(office: Office) -> Closed | None:
+    """None while tickets are issued, else the refusal a visitor would get (with next opening)."""
+    try:
+        check_open(office, office.clock())
+    except Closed as error:
+        return error
+    return None
+
+
+def _check_quota(office: Office, db: Connection, date: str, service, lane: str) -> None:
+    """Refuse a ticket once the service's daily quota (or its lane's) is used up."""
+    full = service.daily_quota is not None and db.tickets.count_issued(date, service.code) >= service.daily_quota
+    lane_quota = service.lane_quotas.get(lane)
+    if lane_quota is not None and db.tickets.count_issued(date, service.code, lane) >= lane_quota:
+        full = True
+    if full:
+        raise QuotaFull(N_("Today's tickets for this service have run out. Please use one of the other ways "
+                           "to get it, or come back tomorrow."),
+                        extra={"alternatives": Localized({
+                            language: [alternative_view(a, language) for a in office.config.alternatives]
+                            for language in LANGUAGES})})
+
+
+def alternative_view(alternative, language: str) -> dict:
+    """An alternative channel (online portal, courier) as screens and the API show it."""
+    return {"name": alternative.names.get(language), "url": alternative.url,
+            "note": alternative.notes.get(language) if alternative.notes else None}
+
+
+def record_screening_advice(office: Office, db: Connection) -> None:
+    """Count one visitor advised by the self-screening to postpone; nothing about them is kept."""
+    with write(office, db) as unit:
+        db.screening.count_advice(unit.today)
+
+
+def ticket(db: Connection, ticket_id: int) -> Ticket:
+    """The ticket with this id, or `unknown_ticket`."""
+    found = db.tickets.get(ticket_id)
+    if found is None:
+        raise UnknownTicket(N_("Unknown ticket."))
+    return found
+
+
+def enter(office: Office, db: Connection, ticket_id: int, *, staff: StaffUser | None = None) -> Ticket:
+    """The visitor came in (ticket scanned at the door or confirmed by staff): they now wait inside."""
+    with write(office, db) as unit:
+        current = ticket(db, ticket_id)
+        if current.status in (WAITING, CALLED, SERVING):
+            return current
+        if current.status == OUTSIDE and not occupancy(office, db, current.business_date).has_room():
+            raise InvalidState(N_("The office is full. Please wait outside until you are invited in."),
+                               code="not_invited")
+        if current.status not in (OUTSIDE, INVITED) or current.business_date != unit.today:
+            raise InvalidState(N_("This ticket cannot be used to come in."))
+        current = db.tickets.change(current, WAITING, now=unit.now, staff_id=staff.id if staff else None,
+                                    detail="came in")
+        unit.raise_event(QueueChanged((current.service,), (current.id,)))
+    return current
+
+
+def admit(office: Office, db: Connection, ticket_number: str, *, staff: StaffUser | None) -> Ticket:
+    """Staff let in the visitor holding this number (invited, or outside while there is room)."""
+    found = db.tickets.by_number(office.today(), str(ticket_number).strip().upper())
+    if found is None:
+        raise UnknownTicket(N_("Unknown ticket."))
+    return enter(office, db, found.id, staff=staff)
+
+
+def cancel(office: Office, db: Connection, ticket_id: int) -> Ticket:
+    """The visitor gives up their place; only possible before they are called."""
+    with write(office, db) as unit:
+        current = ticket(db, ticket_id)
+        if current.status == CANCELLED:
+            return current
+        if current.status not in (OUTSIDE, INVITED, WAITING):
+            raise InvalidState(N_("This ticket can no longer be cancelled."))
+        current = db.tickets.change(current, CANCELLED, now=unit.now, detail="cancelled by visitor")
+        unit.raise_event(QueueChanged((current.service,), (current.id,)))
+        invite(unit)
+    return current

@@ -1,0 +1,202 @@
+"""Connections, migrations and the write transaction: how Antrean talks to its SQLite file.
+
+SQLite in WAL mode with `synchronous=FULL`, so a ticket the kiosk printed or a call the
+officer saw survives a power cut. Every multi-step write runs inside `Store.write()`:
+
+- an in-process lock keeps this server's writers in line without busy-waiting;
+- `BEGIN IMMEDIATE` keeps other processes (the CLI, a backup, a second server) out;
+- waiting for another process's write lock happens *here*, in Python, with short sleeps
+  and a deadline, never inside SQLite's C busy handler: under gevent the handler would
+  block the whole server loop, so one held lock froze every page and display. Past the
+  deadline the write fails with `StoreBusy` (the API answers 503 `busy`);
+- a failed COMMIT rolls back and drops the transaction's after-commit callbacks;
+- a full disk or a read-only file become `StoreFull` / `StoreReadOnly`, never a half write.
+
+Reads need no lock in WAL mode and keep answering while another process writes.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from ..domain.errors import StoreBusy, StoreFull, StoreReadOnly
+from . import schema
+from .accounts import Accounts
+from .counters import Counters
+from .events import EventLog
+from .idempotency import Idempotency
+from .screening import Screening
+from .settings import Settings
+from .tickets import Tickets
+
+# Readers almost never wait in WAL mode; when they must (a checkpoint, recovery), briefly.
+READ_BUSY_MS = 200
+# How long a write waits for the database's write lock before answering "busy".
+WRITE_WAIT_S = 5.0
+_RETRY_SLEEP_S = (0.002, 0.005, 0.01, 0.02, 0.05)
+
+
+def _is(error: sqlite3.Error, code: int) -> bool:
+    return (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF == code
+
+
+def storage_error(error: sqlite3.Error) -> Exception:
+    """The domain's view of a storage failure the visitor or officer must be told about."""
+    if _is(error, sqlite3.SQLITE_BUSY) or _is(error, sqlite3.SQLITE_LOCKED):
+        return StoreBusy()
+    if _is(error, sqlite3.SQLITE_FULL):
+        return StoreFull()
+    if _is(error, sqlite3.SQLITE_READONLY) or _is(error, sqlite3.SQLITE_CANTOPEN):
+        return StoreReadOnly()
+    return error
+
+
+class Store:
+    """The office database: opens connections, migrates, and runs write transactions."""
+
+    def __init__(self, path: str | Path, *, write_wait: float = WRITE_WAIT_S):
+        self.path = str(path)
+        self.write_wait = write_wait
+        self._write_lock = threading.Lock()
+        # Called after every commit that appended events (the relay's wake-up).
+        self.on_events: Callable[[], None] | None = None
+
+    def connect(self) -> Connection:
+        """A new connection with the durability settings; one per request or worker."""
+        raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                              timeout=READ_BUSY_MS / 1000)
+        raw.execute("PRAGMA synchronous = FULL")
+        raw.execute("PRAGMA foreign_keys = ON")
+        return Connection(raw, self)
+
+    def migrate(self) -> int:
+        """Bring the schema up to date; safe to call at every start. Returns the version."""
+        connection = self.connect()
+        try:
+            connection.raw.execute("PRAGMA journal_mode = WAL")
+            while True:
+                with self.write(connection):
+                    version = connection.raw.execute("PRAGMA user_version").fetchone()[0]
+                    if version >= len(schema.MIGRATIONS):
+                        return version
+                    for statement in schema.split_statements(schema.MIGRATIONS[version]):
+                        connection.raw.execute(statement)
+                    connection.raw.execute(f"PRAGMA user_version = {version + 1}")
+        finally:
+            connection.close()
+
+    def check_writable(self, now: datetime) -> None:
+        """Prove at start-up that the file takes writes (raises StoreReadOnly / StoreFull)."""
+        connection = self.connect()
+        try:
+            with self.write(connection):
+                connection.settings.set("server_started_at", now.isoformat(), None, now)
+        finally:
+            connection.close()
+
+    @contextmanager
+    def write(self, connection: Connection) -> Iterator[Connection]:
+        """One multi-step write: lock, `BEGIN IMMEDIATE`, commit, then the callbacks.
+
+        Callbacks run before the lock is released, so they see commits in order.
+        """
+        deadline = time.monotonic() + self.write_wait
+        if not self._write_lock.acquire(timeout=self.write_wait):
+            raise StoreBusy()
+        try:
+            connection._begin_immediate(deadline)
+            try:
+                yield connection
+                connection.raw.execute("COMMIT")
+            except BaseException as error:
+                connection._abort()
+                if isinstance(error, sqlite3.Error):
+                    raise storage_error(error) from error
+                raise
+            callbacks, connection._after_commit = connection._after_commit, []
+            appended, connection._appended = connection._appended, False
+            for callback in callbacks:
+                callback()
+            if appended and self.on_events is not None:
+                self.on_events()
+        finally:
+            self._write_lock.release()
+
+
+class Connection:
+    """A connection and the stores of each concept hanging off it (`db.tickets`, `db.events`…)."""
+
+    def __init__(self, raw: sqlite3.Connection, store: Store):
+        self.raw = raw
+        self.store = store
+        self.sqlite_utils = sqlite_utils.Database(raw)
+        self._after_commit: list[Callable[[], None]] = []
+        self._appended = False
+        self.tickets = Tickets(raw)
+        self.counters = Counters(raw)
+        self.accounts = Accounts(raw, self.sqlite_utils)
+        self.settings = Settings(raw)
+        self.idempotency = Idempotency(raw)
+        self.screening = Screening(raw)
+        self.events = EventLog(raw, self)
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def _begin_immediate(self, deadline: float) -> None:
+        """Take the write lock, waiting cooperatively (short sleeps) until `deadline`."""
+        self.raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            attempt = 0
+            while True:
+                try:
+                    self.raw.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    mapped = storage_error(error)
+                    if not isinstance(mapped, StoreBusy):
+                        raise mapped from error
+                    if time.monotonic() >= deadline:
+                        raise mapped from error
+                # time.sleep yields to other greenlets under gevent's monkey patching.
+                time.sleep(_RETRY_SLEEP_S[min(attempt, len(_RETRY_SLEEP_S) - 1)])
+                attempt += 1
+        finally:
+            self.raw.execute(f"PRAGMA busy_timeout = {READ_BUSY_MS}")
+
+    def _abort(self) -> None:
+        """Roll back whatever is open (also after a failed COMMIT) and forget the callbacks."""
+        self._after_commit = []
+        self._appended = False
+        if self.raw.in_transaction:
+            try:
+                self.raw.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the connection already rolled back on its own (e.g. disk I/O error)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction, so several reads see one consistent state."""
+        if self.raw.in_transaction:
+            yield
+            return
+        self.raw.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.raw.in_transaction:
+                self.raw.execute("COMMIT")
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the current write has committed (never if it rolls back)."""
+        self._after_commit.append(callback)
+
+    def _event_appended(self) -> None:
+        self._appended = True

@@ -1,0 +1,157 @@
+"""The database schema as an ordered list of migrations, applied once each at start-up.
+
+Each entry upgrades the schema by one version (`PRAGMA user_version`); `Store.migrate`
+runs the missing ones in one immediate transaction each, so a crash mid-upgrade leaves
+the previous version intact. Never edit an entry that has shipped: add a new one.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    -- The last number given per service per business day; a new day starts a new row,
+    -- so numbering restarts at 001 without any reset job.
+    CREATE TABLE ticket_numbers (
+        business_date TEXT NOT NULL,
+        service TEXT NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (business_date, service)
+    );
+
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        business_date TEXT NOT NULL,
+        service TEXT NOT NULL,
+        lane TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        number TEXT NOT NULL,
+        -- The service the number was drawn from; `service` changes on transfer, the
+        -- printed number does not.
+        number_service TEXT NOT NULL,
+        status TEXT NOT NULL,
+        channel TEXT NOT NULL DEFAULT 'walk_in',
+        kiosk_id INTEGER REFERENCES kiosks (id),
+        issued_at TEXT NOT NULL,
+        arrived_at TEXT NOT NULL,
+        called_at TEXT,
+        counter INTEGER,
+        recalls INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (business_date, number_service, sequence)
+    );
+    CREATE INDEX tickets_by_status ON tickets (business_date, status, service);
+    CREATE INDEX tickets_by_counter ON tickets (counter, status);
+
+    -- Every state change of every ticket: the audit trail and the source of statistics.
+    CREATE TABLE ticket_events (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+        from_status TEXT,
+        to_status TEXT NOT NULL,
+        -- The service at the time of the change (a transfer changes the ticket's service).
+        service TEXT NOT NULL,
+        counter INTEGER,
+        staff_id INTEGER REFERENCES users (id),
+        kiosk_id INTEGER REFERENCES kiosks (id),
+        at TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX ticket_events_by_ticket ON ticket_events (ticket_id);
+    CREATE INDEX ticket_events_by_status ON ticket_events (to_status, id);
+
+    CREATE TABLE counter_states (
+        number INTEGER PRIMARY KEY,
+        state TEXT NOT NULL,
+        staff_id INTEGER REFERENCES users (id),
+        changed_at TEXT NOT NULL
+    );
+
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE kiosks (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    );
+
+    -- First answers to requests sent with an Idempotency-Key, so a double press or a
+    -- retried request returns the same ticket instead of calling another.
+    CREATE TABLE idempotency (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        body TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+    );
+    """,
+    """
+    -- Queue policy: booked time of a checked-in appointment; how often a no-show came back.
+    ALTER TABLE tickets ADD COLUMN appointment_at TEXT;
+    ALTER TABLE tickets ADD COLUMN returns INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX ticket_events_by_counter ON ticket_events (counter, id);
+    """,
+    """
+    -- Capacity: when a place inside was offered, and how often an invitation lapsed.
+    ALTER TABLE tickets ADD COLUMN invited_at TEXT;
+    ALTER TABLE tickets ADD COLUMN invite_misses INTEGER NOT NULL DEFAULT 0;
+
+    -- Settings changed live by supervisors (they override office.toml until changed again).
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        staff_id INTEGER REFERENCES users (id),
+        changed_at TEXT NOT NULL
+    );
+
+    -- Health self-screening keeps only a daily count of visitors advised to postpone.
+    CREATE TABLE screening_counts (
+        business_date TEXT PRIMARY KEY,
+        advised INTEGER NOT NULL
+    );
+    """,
+    """
+    -- The durable event log (outbox): every service appends the events it caused in the
+    -- same transaction as its writes. The row id is the event's sequence (`seq` on
+    -- screens): AUTOINCREMENT never reuses an id, so it rises across restarts and across
+    -- processes without a clock.
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+
+    -- How far each relay has handed the log to its subscribers, so a restart resumes there.
+    CREATE TABLE relay_cursors (
+        name TEXT PRIMARY KEY,
+        last_id INTEGER NOT NULL
+    );
+
+    -- One officer works a counter at a time: who holds it, since when.
+    ALTER TABLE counter_states ADD COLUMN held_by INTEGER REFERENCES users (id);
+    ALTER TABLE counter_states ADD COLUMN held_since TEXT;
+    """,
+)
+
+
+def split_statements(script: str) -> list[str]:
+    """A migration script as single statements (sqlite3's executescript() would commit first)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    return [statement for statement in statements if statement]

@@ -1,0 +1,256 @@
+"""Tickets and their history: numbering, the guarded state change, and the reads the queue needs.
+
+Every state change goes through `change`, guarded by the status the caller read (`WHERE
+status = ?`), and writes a `ticket_events` row (from, to, counter, staff, time): the audit
+trail and the source of the statistics.
+"""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from ..domain.model import ACTIVE_AT_COUNTER, CALLED, WAITING, Ticket
+from ..domain.officetime import parse_utc, to_utc_text
+
+_COLUMNS = (
+    "id, business_date, service, lane, sequence, number, status, channel, "
+    "arrived_at, issued_at, called_at, counter, recalls, appointment_at, returns, invited_at, invite_misses"
+)
+
+
+def marks(values: tuple | list) -> str:
+    """`?, ?, ?` for an IN list of these values."""
+    return ", ".join("?" for _ in values)
+
+
+def _ticket(row: tuple) -> Ticket:
+    (ticket_id, business_date, service, lane, sequence, number, status, channel,
+     arrived_at, issued_at, called_at, counter, recalls, appointment_at, returns, invited_at, invite_misses) = row
+    return Ticket(
+        id=ticket_id, business_date=business_date, service=service, lane=lane, sequence=sequence,
+        number=number, status=status, channel=channel, arrived_at=parse_utc(arrived_at),
+        issued_at=parse_utc(issued_at), called_at=parse_utc(called_at), counter=counter, recalls=recalls,
+        appointment_at=parse_utc(appointment_at), returns=returns, invited_at=parse_utc(invited_at),
+        invite_misses=invite_misses,
+    )
+
+
+class Tickets:
+    """The `tickets` and `ticket_events` tables."""
+
+    def __init__(self, raw: sqlite3.Connection):
+        self.raw = raw
+
+    # -- writes -------------------------------------------------------------------------
+
+    def next_sequence(self, business_date: str, service: str) -> int:
+        """Reserve the next number of the day for a service (no read-max-then-insert)."""
+        return self.raw.execute(
+            """
+            INSERT INTO ticket_numbers (business_date, service, last) VALUES (?, ?, 1)
+            ON CONFLICT (business_date, service) DO UPDATE SET last = last + 1
+            RETURNING last
+            """,
+            (business_date, service),
+        ).fetchone()[0]
+
+    def insert(self, *, business_date: str, service: str, lane: str, sequence: int, number: str,
+               status: str, channel: str, kiosk_id: int | None, now: datetime) -> Ticket:
+        """Insert a new ticket and its first event row."""
+        stamp = to_utc_text(now)
+        ticket_id = self.raw.execute(
+            """
+            INSERT INTO tickets (business_date, service, lane, sequence, number, number_service, status,
+                                 channel, kiosk_id, issued_at, arrived_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """,
+            (business_date, service, lane, sequence, number, service, status, channel, kiosk_id, stamp, stamp),
+        ).fetchone()[0]
+        self.raw.execute(
+            "INSERT INTO ticket_events (ticket_id, from_status, to_status, service, kiosk_id, at) "
+            "VALUES (?, NULL, ?, ?, ?, ?)",
+            (ticket_id, status, service, kiosk_id, stamp),
+        )
+        return self.get(ticket_id)
+
+    def change(self, ticket: Ticket, to_status: str, *, now: datetime, staff_id: int | None = None,
+               detail: str | None = None, at_counter: int | None = None, **columns) -> Ticket:
+        """Move a ticket to a new state and record the event; guarded by its current state.
+
+        `columns` are further ticket columns to set (`counter`, `called_at`, `service`, …);
+        `at_counter` is the counter recorded in the event (default: the ticket's counter).
+        A ticket changed by someone else since it was read is not changed again: the caller
+        gets a LookupError instead.
+        """
+        assignments = {"status": to_status, **columns}
+        sets = ", ".join(f"{column} = ?" for column in assignments)
+        values = [to_utc_text(value) if isinstance(value, datetime) else value for value in assignments.values()]
+        updated = self.raw.execute(
+            f"UPDATE tickets SET {sets} WHERE id = ? AND status = ?",
+            (*values, ticket.id, ticket.status),
+        ).rowcount
+        if updated != 1:
+            raise LookupError(f"ticket {ticket.id} is no longer {ticket.status}")
+        if at_counter is None:
+            at_counter = columns.get("counter", ticket.counter)
+        self.raw.execute(
+            """
+            INSERT INTO ticket_events (ticket_id, from_status, to_status, service, counter, staff_id, at, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (ticket.id, ticket.status, to_status, columns.get("service", ticket.service), at_counter, staff_id,
+             to_utc_text(now), detail),
+        )
+        return self.get(ticket.id)
+
+    # -- reads --------------------------------------------------------------------------
+
+    def get(self, ticket_id: int) -> Ticket | None:
+        row = self.raw.execute(f"SELECT {_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        return _ticket(row) if row else None
+
+    def by_ids(self, ticket_ids: list[int]) -> list[Ticket]:
+        """Several tickets in one query (chunked below SQLite's variable limit)."""
+        tickets = []
+        for start in range(0, len(ticket_ids), 900):
+            chunk = ticket_ids[start:start + 900]
+            rows = self.raw.execute(f"SELECT {_COLUMNS} FROM tickets WHERE id IN ({marks(chunk)})", chunk)
+            tickets.extend(_ticket(row) for row in rows)
+        return tickets
+
+    def by_number(self, business_date: str, number: str) -> Ticket | None:
+        """The day's ticket with this printed number (numbers are unique per day)."""
+        row = self.raw.execute(
+            f"SELECT {_COLUMNS} FROM tickets WHERE business_date = ? AND number = ?", (business_date, number)
+        ).fetchone()
+        return _ticket(row) if row else None
+
+    def in_states(self, business_date: str, statuses: tuple[str, ...],
+                  services: tuple[str, ...] | None = None) -> list[Ticket]:
+        """The day's tickets in these states (optionally of these services), oldest first."""
+        sql = f"SELECT {_COLUMNS} FROM tickets WHERE business_date = ? AND status IN ({marks(statuses)})"
+        params: list = [business_date, *statuses]
+        if services is not None:
+            sql += f" AND service IN ({marks(services)})"
+            params.extend(services)
+        sql += " ORDER BY arrived_at, id"
+        return [_ticket(row) for row in self.raw.execute(sql, params)]
+
+    def waiting(self, business_date: str, services: tuple[str, ...] | None = None) -> list[Ticket]:
+        return self.in_states(business_date, (WAITING,), services)
+
+    def waiting_heads(self, business_date: str, services: tuple[str, ...]) -> list[Ticket]:
+        """`policy.heads` of the waiting tickets of these services, read without the whole queue.
+
+        The first ticket of each (service, lane) line plus every booked one, oldest first:
+        all that the queue policy needs to choose, however long the queue is.
+        """
+        sql = f"""
+            SELECT {_COLUMNS} FROM (
+                SELECT *, ROW_NUMBER() OVER (PARTITION BY service, lane ORDER BY arrived_at, id) AS place
+                FROM tickets WHERE business_date = ? AND status = ? AND service IN ({marks(services)})
+            ) WHERE place = 1 OR appointment_at IS NOT NULL ORDER BY arrived_at, id
+        """
+        return [_ticket(row) for row in self.raw.execute(sql, (business_date, WAITING, *services))]
+
+    def active_at_counter(self, counter: int) -> Ticket | None:
+        """The ticket called to or being served at this counter, if any."""
+        row = self.raw.execute(
+            f"SELECT {_COLUMNS} FROM tickets WHERE counter = ? AND status IN ({marks(ACTIVE_AT_COUNTER)}) "
+            "ORDER BY called_at DESC LIMIT 1",
+            (counter, *ACTIVE_AT_COUNTER),
+        ).fetchone()
+        return _ticket(row) if row else None
+
+    def active_calls(self, business_date: str) -> list[Ticket]:
+        """The day's tickets currently called to or served at a counter, newest call first."""
+        rows = self.raw.execute(
+            f"SELECT {_COLUMNS} FROM tickets WHERE business_date = ? "
+            f"AND status IN ({marks(ACTIVE_AT_COUNTER)}) AND counter IS NOT NULL ORDER BY called_at DESC",
+            (business_date, *ACTIVE_AT_COUNTER),
+        )
+        return [_ticket(row) for row in rows]
+
+    def recent_calls(self, business_date: str, limit: int) -> list[dict]:
+        """The last calls of the day (recalls included), newest first, for the display."""
+        rows = self.raw.execute(
+            """
+            SELECT t.number, e.service, t.lane, e.counter, e.at
+            FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+            WHERE e.to_status = ? AND t.business_date = ? AND e.counter IS NOT NULL
+            ORDER BY e.id DESC LIMIT ?
+            """,
+            (CALLED, business_date, limit),
+        )
+        return [
+            {"number": number, "service": service, "lane": lane, "counter": counter, "called_at": parse_utc(at)}
+            for number, service, lane, counter, at in rows
+        ]
+
+    def recent_call_lanes(self, counter: int, business_date: str, limit: int) -> list[str]:
+        """Lanes of this counter's latest calls of the day (recalls excluded), newest first."""
+        rows = self.raw.execute(
+            """
+            SELECT t.lane FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+            WHERE e.counter = ? AND e.to_status = ? AND e.from_status != ? AND t.business_date = ?
+            ORDER BY e.id DESC LIMIT ?
+            """,
+            (counter, CALLED, CALLED, business_date, limit),
+        )
+        return [lane for (lane,) in rows]
+
+    def last_change_to(self, ticket_id: int, status: str) -> datetime | None:
+        """When the ticket last entered this status."""
+        row = self.raw.execute(
+            "SELECT at FROM ticket_events WHERE ticket_id = ? AND to_status = ? ORDER BY id DESC LIMIT 1",
+            (ticket_id, status),
+        ).fetchone()
+        return parse_utc(row[0]) if row else None
+
+    def count_in(self, business_date: str, statuses: tuple[str, ...]) -> int:
+        """The day's tickets in these states (e.g. everyone inside)."""
+        return self.raw.execute(
+            f"SELECT COUNT(*) FROM tickets WHERE business_date = ? AND status IN ({marks(statuses)})",
+            (business_date, *statuses),
+        ).fetchone()[0]
+
+    def count_issued(self, business_date: str, service: str, lane: str | None = None) -> int:
+        """Tickets drawn for a service (and lane) that day, cancelled ones included: the quota's count."""
+        sql = "SELECT COUNT(*) FROM tickets WHERE business_date = ? AND number_service = ?"
+        params: list = [business_date, service]
+        if lane is not None:
+            sql += " AND lane = ?"
+            params.append(lane)
+        return self.raw.execute(sql, params).fetchone()[0]
+
+    def count_by_status(self, business_date: str) -> dict[tuple[str, str, str], int]:
+        """Ticket counts keyed by (service, lane, status) for one business day."""
+        rows = self.raw.execute(
+            "SELECT service, lane, status, COUNT(*) FROM tickets WHERE business_date = ? GROUP BY service, lane, status",
+            (business_date,),
+        )
+        return {(service, lane, status): count for service, lane, status, count in rows}
+
+    def recent_service_minutes(self, business_date: str, service: str, limit: int = 20) -> float | None:
+        """Average minutes from call to done over the service's latest finished tickets that day."""
+        row = self.raw.execute(
+            """
+            SELECT AVG((julianday(e.at) - julianday(t.called_at)) * 1440), COUNT(*) FROM (
+                SELECT ticket_id, at FROM ticket_events
+                WHERE to_status = 'done' AND service = ? ORDER BY id DESC LIMIT ?
+            ) e JOIN tickets t ON t.id = e.ticket_id
+            WHERE t.business_date = ? AND t.called_at IS NOT NULL
+            """,
+            (service, limit, business_date),
+        ).fetchone()
+        return row[0] if row and row[1] else None
+
+    def history(self, ticket_id: int) -> list[dict]:
+        """The audit trail of one ticket, oldest first."""
+        rows = self.raw.execute(
+            "SELECT from_status, to_status, service, counter, staff_id, kiosk_id, at, detail FROM ticket_events "
+            "WHERE ticket_id = ? ORDER BY id",
+            (ticket_id,),
+        )
+        keys = ("from_status", "to_status", "service", "counter", "staff_id", "kiosk_id", "at", "detail")
+        return [dict(zip(keys, row)) for row in rows]

@@ -1,0 +1,60 @@
+"""Counters as staff and the public see them: the list, and one counter's console panel."""
+from __future__ import annotations
+
+from ..domain import policy as queue_policy
+from ..domain.desks import desks
+from ..domain.model import CounterDesk, Ticket
+from ..office import Office
+from ..services.calling import CallResult, next_decision
+from ..services.counters import desk
+from ..store import Connection
+from .tickets import summary
+
+
+def counter_list(office: Office, db: Connection) -> list[dict]:
+    """`GET /api/counters`: every counter, what it serves, its state and who works it."""
+    holders = db.counters.holders()
+    return [
+        {"number": counter.number, "name": counter.name, "services": list(counter.services),
+         "lanes": list(counter.lanes) if counter.lanes else None, "state": counter.state,
+         "officer": holders[counter.number].username if counter.number in holders else None}
+        for counter in desks(office.config, db.counters.states())
+    ]
+
+
+def all_desks(office: Office, db: Connection) -> list[CounterDesk]:
+    return desks(office.config, db.counters.states())
+
+
+def waiting_for(office: Office, db: Connection, number: int) -> list[Ticket]:
+    """The tickets this counter may call, in the standing order of the queue policy."""
+    counter = desk(office, db, number)
+    waiting = db.tickets.waiting(office.today(), counter.services)
+    policy = office.config.policy
+    return sorted((t for t in waiting if queue_policy.can_serve(counter, t)),
+                  key=lambda t: queue_policy.order_key(t, policy))
+
+
+def panel(office: Office, db: Connection, number: int) -> dict:
+    """Everything one counter's console shows: the counter, its holder, current ticket, next, waiting."""
+    with db.snapshot():
+        counter = desk(office, db, number)
+        return {
+            "desk": counter,
+            "holder": db.counters.holder(number),
+            "current": db.tickets.active_at_counter(number),
+            "next": next_decision(office, db, number),
+            "waiting": waiting_for(office, db, number),
+        }
+
+
+def call_body(office: Office, result: CallResult) -> dict | None:
+    """The JSON answer of a call: the called ticket, why it was chosen, and the previous visitor."""
+    if result.called is None:
+        return None
+    body = summary(office, result.called)
+    body["reason"] = {"rule": result.rule, "lane": result.called.lane,
+                      "waited_min": int(result.waited.total_seconds() // 60) if result.waited else 0}
+    body["previous"] = ({"number": result.previous.number, "status": result.previous.status}
+                        if result.previous is not None else None)
+    return body

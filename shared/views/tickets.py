@@ -1,0 +1,97 @@
+"""Tickets as screens and the API show them: the staff summary and the visitor's public view.
+
+The public view (`GET /api/tickets/<token>`, the phone page, `ticket` events) says how many
+will be called first in the same service and a wait range. For a visitor outside that is
+everyone inside plus those outside ahead in the invitation order; the range comes from
+the service's recent pace at the open counters that may call the ticket.
+"""
+from __future__ import annotations
+
+from ..domain import capacity
+from ..domain import policy as queue_policy
+from ..domain.desks import desks
+from ..domain.model import CALLED, COUNTER_OPEN, INVITED, OUTSIDE, SERVING, WAITING, Ticket
+from ..domain.officetime import to_office_iso
+from ..office import Office
+from ..store import Connection
+
+QUEUED = (WAITING, INVITED, OUTSIDE)
+
+
+def summary(office: Office, ticket: Ticket) -> dict:
+    """A ticket as staff and the JSON API see it (no token: that is the visitor's)."""
+    zone = office.config.zone
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.service,
+        "lane": ticket.lane,
+        "status": ticket.status,
+        "channel": ticket.channel,
+        "counter": ticket.counter,
+        "issued_at": to_office_iso(ticket.issued_at, zone),
+        "arrived_at": to_office_iso(ticket.arrived_at, zone),
+        "called_at": to_office_iso(ticket.called_at, zone),
+        "recalls": ticket.recalls,
+    }
+
+
+def public_view(office: Office, db: Connection, ticket: Ticket) -> dict:
+    """The body of `GET /api/tickets/<token>`: what the visitor's phone shows."""
+    return public_views(office, db, [ticket])[ticket.id]
+
+
+def public_views(office: Office, db: Connection, tickets: list[Ticket]) -> dict[int, dict]:
+    """The public view of several tickets at once (the relay updates every watching phone)."""
+    policy = office.config.policy
+    with db.snapshot():
+        dates = {ticket.business_date for ticket in tickets}
+        services = tuple({ticket.service for ticket in tickets})
+        queued = {date: db.tickets.in_states(date, QUEUED, services) for date in dates}
+        # Only a visitor outside needs the whole office's outside line (for the entry order).
+        outside_dates = {ticket.business_date for ticket in tickets if ticket.status == OUTSIDE}
+        outside = {date: db.tickets.in_states(date, (OUTSIDE,)) for date in outside_dates}
+        counters = desks(office.config, db.counters.states())
+        pace = {(date, service): db.tickets.recent_service_minutes(date, service)
+                for date in dates for service in services}
+    positions = {}
+    for queue in queued.values():
+        in_service: dict[str, int] = {}
+        for queued_ticket in sorted(queue, key=lambda t: _line_rank(t, policy)):
+            positions[queued_ticket.id] = in_service.get(queued_ticket.service, 0)
+            in_service[queued_ticket.service] = positions[queued_ticket.id] + 1
+    # Outside, a visitor first waits for a place inside: places free as fast as all open
+    # counters finish visitors, and those outside ahead of them take the first ones.
+    entry_order = {}
+    for line in outside.values():
+        ranked = sorted(line, key=lambda t: (t.invite_misses, queue_policy.order_key(t, policy)))
+        entry_order.update((t.id, rank) for rank, t in enumerate(ranked))
+    open_counters = [counter for counter in counters if counter.state == COUNTER_OPEN]
+    views = {}
+    for ticket in tickets:
+        ahead, estimate = 0, None
+        if ticket.status in QUEUED:
+            ahead = positions.get(ticket.id, 0)
+            serving = sum(1 for counter in open_counters if queue_policy.can_serve(counter, ticket))
+            minutes = pace[(ticket.business_date, ticket.service)]
+            estimate = capacity.estimate_minutes(ahead, serving, minutes)
+            if ticket.status == OUTSIDE and estimate is not None:
+                entry = capacity.estimate_minutes(entry_order.get(ticket.id, 0) + 1, len(open_counters), minutes)
+                if entry is not None:
+                    estimate = (max(estimate[0], entry[0]), max(estimate[1], entry[1]))
+        views[ticket.id] = {
+            "number": ticket.number,
+            "service": ticket.service,
+            "lane": ticket.lane,
+            "status": ticket.status,
+            "ahead": ahead,
+            "estimate_min": list(estimate) if estimate else None,
+            "counter": ticket.counter if ticket.status in (CALLED, SERVING) else None,
+        }
+    return views
+
+
+def _line_rank(ticket: Ticket, policy: queue_policy.PolicyConfig) -> tuple:
+    """Who is called first in a service: everyone inside before those outside, then the policy's order."""
+    outside = ticket.status == OUTSIDE
+    return (outside, ticket.invite_misses if outside else 0, queue_policy.order_key(ticket, policy))

@@ -1,0 +1,284 @@
+"""The store: durable settings, idempotent migrations, numbering, the write transaction's faults, the event log."""
+import threading
+from datetime import datetime, timezone
+
+import pytest
+
+from shared.domain.errors import StoreBusy, StoreFull, StoreReadOnly
+from shared.domain.events import QueueChanged, TicketCalled
+from shared.store import Store
+from shared.store.database import READ_BUSY_MS
+from shared.store.schema import MIGRATIONS
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "antrean.sqlite3")
+    store.migrate()
+    return store
+
+
+def test_durability_settings(store):
+    db = store.connect()
+    assert db.raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.raw.execute("PRAGMA synchronous").fetchone()[0] == 2   # FULL
+    # Readers wait only briefly in SQLite's own handler; writers wait in Python (see below).
+    assert db.raw.execute("PRAGMA busy_timeout").fetchone()[0] == READ_BUSY_MS
+    assert db.raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_migrations_are_idempotent(store):
+    assert store.migrate() == len(MIGRATIONS)
+    assert store.migrate() == len(MIGRATIONS)
+
+
+def test_numbers_restart_each_business_day_per_service(store):
+    db = store.connect()
+    with store.write(db):
+        first = [db.tickets.next_sequence("2026-11-25", "a") for _ in range(3)]
+        other_service = db.tickets.next_sequence("2026-11-25", "b")
+        next_day = db.tickets.next_sequence("2026-11-26", "a")
+    assert first == [1, 2, 3]
+    assert other_service == 1
+    assert next_day == 1
+
+
+def test_concurrent_numbering_has_no_gaps_or_duplicates(tmp_path):
+    store = Store(tmp_path / "antrean.sqlite3")
+    store.migrate()
+    numbers, errors = [], []
+
+    def draw():
+        db = store.connect()
+        try:
+            for _ in range(50):
+                with store.write(db):
+                    numbers.append(db.tickets.next_sequence("2026-11-25", "a"))
+        except Exception as error:  # surfaced below
+            errors.append(error)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=draw) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(numbers) == list(range(1, 301))
+
+
+def test_other_processes_numbering_is_serialised_by_the_database(tmp_path):
+    """Two Store objects (as two processes would have) still never share a number."""
+    path = tmp_path / "antrean.sqlite3"
+    first, second = Store(path), Store(path)
+    first.migrate()
+    a, b = first.connect(), second.connect()
+    with first.write(a):
+        one = a.tickets.next_sequence("2026-11-25", "a")
+    with second.write(b):
+        two = b.tickets.next_sequence("2026-11-25", "a")
+    assert (one, two) == (1, 2)
+
+
+def test_unique_constraint_backs_the_counter(store):
+    db = store.connect()
+    with store.write(db):
+        db.tickets.insert(business_date="2026-11-25", service="a", lane="general", sequence=1, number="A-001",
+                         status="waiting", channel="walk_in", kiosk_id=None, now=NOW)
+    with pytest.raises(Exception, match="UNIQUE"):
+        with store.write(db):
+            db.tickets.insert(business_date="2026-11-25", service="a", lane="general", sequence=1, number="A-001",
+                             status="waiting", channel="walk_in", kiosk_id=None, now=NOW)
+
+
+def test_failed_write_rolls_back_and_skips_callbacks(store):
+    db = store.connect()
+    called = []
+    with pytest.raises(RuntimeError):
+        with store.write(db):
+            db.tickets.next_sequence("2026-11-25", "a")
+            db.after_commit(lambda: called.append(True))
+            raise RuntimeError("boom")
+    assert called == []
+    with store.write(db):
+        assert db.tickets.next_sequence("2026-11-25", "a") == 1
+
+
+def test_guarded_state_change_refuses_a_stale_ticket(store):
+    db = store.connect()
+    with store.write(db):
+        ticket = db.tickets.insert(business_date="2026-11-25", service="a", lane="general", sequence=1,
+                                  number="A-001", status="waiting", channel="walk_in", kiosk_id=None, now=NOW)
+        db.tickets.change(ticket, "called", now=NOW, counter=1, called_at=NOW)
+    with pytest.raises(LookupError):
+        with store.write(db):
+            db.tickets.change(ticket, "called", now=NOW, counter=2, called_at=NOW)   # stale: still says waiting
+    assert [event["to_status"] for event in db.tickets.history(ticket.id)] == ["waiting", "called"]
+
+
+def test_waiting_heads_reads_what_the_policy_would_keep(store):
+    """The SQL shortcut for call-next returns exactly `policy.heads` of the waiting tickets."""
+    from datetime import timedelta
+
+    from shared.domain.policy import heads
+
+    db = store.connect()
+    plan = [("a", "general", 5), ("a", "general", 1), ("a", "senior", 3), ("b", "general", 2),
+            ("a", "general", 1), ("a", "senior", 0), ("b", "disability", 4), ("c", "general", 0)]
+    with store.write(db):
+        tickets = []
+        for sequence, (service, lane, minutes_ago) in enumerate(plan, start=1):
+            ticket = db.tickets.insert(business_date="2026-11-25", service=service, lane=lane, sequence=sequence,
+                                      number=f"X-{sequence:03d}", status="waiting", channel="walk_in",
+                                      kiosk_id=None, now=NOW - timedelta(minutes=minutes_ago))
+            tickets.append(ticket)
+        # A booking late in its line, a ticket already called, and one of another day.
+        db.tickets.change(tickets[1], "waiting", now=NOW, appointment_at=NOW + timedelta(minutes=5))
+        db.tickets.change(tickets[5], "called", now=NOW, counter=1, called_at=NOW)
+        db.tickets.insert(business_date="2026-11-24", service="a", lane="general", sequence=1, number="X-001",
+                         status="waiting", channel="walk_in", kiosk_id=None, now=NOW - timedelta(days=1))
+    waiting = db.tickets.waiting("2026-11-25", ("a", "b"))
+    got = db.tickets.waiting_heads("2026-11-25", ("a", "b"))
+    assert got == heads(waiting)
+    assert [t.number for t in got] == ["X-001", "X-007", "X-003", "X-004", "X-002"]
+
+
+# -- faults of the write transaction ------------------------------------------------------
+
+def test_a_failed_commit_rolls_back_and_never_fires_its_callbacks(store):
+    """A deferred foreign key fails at COMMIT, not at the statement: the transaction must not
+    stay open, and its callbacks must not fire on the next, unrelated write."""
+    db = store.connect()
+    db.raw.execute("PRAGMA defer_foreign_keys = ON")   # checked at COMMIT, as a deferred key is
+    fired = []
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        with store.write(db):
+            db.tickets.insert(business_date="2026-11-25", service="a", lane="general", sequence=1, number="A-001",
+                              status="waiting", channel="walk_in", kiosk_id=999, now=NOW)   # no kiosk 999
+            db.after_commit(lambda: fired.append("the failed write"))
+    assert not db.raw.in_transaction
+    assert db.tickets.get(1) is None
+    db.raw.execute("PRAGMA defer_foreign_keys = OFF")
+    with store.write(db):
+        db.tickets.next_sequence("2026-11-25", "b")
+    assert fired == []
+
+
+def test_a_write_waits_for_another_process_then_says_busy(tmp_path):
+    store = Store(tmp_path / "antrean.sqlite3", write_wait=0.3)
+    store.migrate()
+    other = store.connect().raw   # another process's connection holding the write lock
+    other.execute("BEGIN IMMEDIATE")
+    db = store.connect()
+    with pytest.raises(StoreBusy) as error:
+        with store.write(db):
+            db.tickets.next_sequence("2026-11-25", "a")
+    assert error.value.code == "busy" and error.value.kind == "unavailable"
+    assert not db.raw.in_transaction
+    # Reads go on while the lock is held (WAL), and the write goes through once it is free.
+    assert db.raw.execute("SELECT COUNT(*) FROM ticket_numbers").fetchone()[0] == 0
+    other.execute("ROLLBACK")
+    with store.write(db):
+        assert db.tickets.next_sequence("2026-11-25", "a") == 1
+
+
+def test_a_write_that_gets_the_lock_in_time_goes_through(tmp_path):
+    store = Store(tmp_path / "antrean.sqlite3", write_wait=5)
+    store.migrate()
+    other = store.connect().raw
+    other.execute("BEGIN IMMEDIATE")
+    timer = threading.Timer(0.2, lambda: other.execute("ROLLBACK"))
+    timer.start()
+    db = store.connect()
+    with store.write(db):
+        assert db.tickets.next_sequence("2026-11-25", "a") == 1
+    timer.join()
+
+
+def test_a_full_disk_is_a_clear_refusal_and_writes_nothing(store):
+    db = store.connect()
+    pages = db.raw.execute("PRAGMA page_count").fetchone()[0]
+    db.raw.execute(f"PRAGMA max_page_count = {pages}")   # the file may not grow: as a full disk
+    with pytest.raises(StoreFull) as error:
+        with store.write(db):
+            for sequence in range(1, 2000):
+                db.tickets.insert(business_date="2026-11-25", service="a", lane="general", sequence=sequence,
+                                  number=f"A-{sequence:03d}", status="waiting", channel="walk_in", kiosk_id=None,
+                                  now=NOW)
+    assert error.value.code == "storage_full"
+    assert store.connect().raw.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 0
+
+
+def test_a_read_only_database_is_a_clear_refusal(store):
+    db = store.connect()
+    db.raw.execute("PRAGMA query_only = ON")   # as a file the server may not write
+    with pytest.raises(StoreReadOnly) as error:
+        with store.write(db):
+            db.tickets.next_sequence("2026-11-25", "a")
+    assert error.value.code == "read_only"
+    with pytest.raises(StoreReadOnly):
+        store_on(db).check_writable(NOW)
+
+
+def store_on(db):
+    """A Store whose connections are read-only like `db`'s (to test the start-up check)."""
+    class ReadOnlyStore(Store):
+        def connect(self):
+            connection = super().connect()
+            connection.raw.execute("PRAGMA query_only = ON")
+            return connection
+    return ReadOnlyStore(db.store.path)
+
+
+# -- the event log ----------------------------------------------------------------------------
+
+def test_events_are_appended_only_inside_a_write(store):
+    db = store.connect()
+    with pytest.raises(RuntimeError):
+        db.events.append(QueueChanged(), NOW)
+
+
+def test_event_sequence_rises_across_processes_and_restarts(tmp_path):
+    path = tmp_path / "antrean.sqlite3"
+    first = Store(path)
+    first.migrate()
+    a = first.connect()
+    with first.write(a):
+        one = a.events.append(TicketCalled(1, "A-001", 2, "a", "general", False), NOW)
+    b = Store(path).connect()   # another process
+    with b.store.write(b):
+        two = b.events.append(QueueChanged(("a",), (1,)), NOW)
+        b.raw.execute("DELETE FROM events")   # even a purged log never reuses a number
+    with b.store.write(b):
+        three = b.events.append(QueueChanged(), NOW)
+    assert (one, two, three) == (1, 2, 3)
+    [entry] = Store(path).connect().events.after(2)
+    assert (entry.seq, entry.event) == (3, QueueChanged())
+
+
+def test_logged_events_read_back_as_the_dataclasses_written(store):
+    db = store.connect()
+    called = TicketCalled(7, "B-004", 3, "izin_kesehatan", "senior", True)
+    with store.write(db):
+        db.events.append(called, NOW)
+        db.events.append(QueueChanged(("izin_kesehatan", "konsultasi"), (7, 8)), NOW)
+    entries = db.events.after(0)
+    assert [entry.event for entry in entries] == [called, QueueChanged(("izin_kesehatan", "konsultasi"), (7, 8))]
+    assert entries[0].at == NOW
+    assert [entry.event for entry in db.events.after(0, names=("ticket_called",))] == [called]
+
+
+def test_commits_that_log_events_wake_the_relay_once_and_others_do_not(store):
+    woken = []
+    store.on_events = lambda: woken.append(True)
+    db = store.connect()
+    with store.write(db):
+        db.tickets.next_sequence("2026-11-25", "a")
+    assert woken == []
+    with store.write(db):
+        db.events.append(QueueChanged(), NOW)
+        db.events.append(QueueChanged(), NOW)
+    assert woken == [True]
