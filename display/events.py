@@ -10,8 +10,8 @@ from shared.web.realtime import DISPLAY
 def connect(auth=None):
     """Display connects (`auth: {"since": last seq}` after a reconnect) → server replays the
     calls it missed that still stand, then sends a full `snapshot`."""
-    screens, db = context.screens(), context.db()
     since = auth.get("since") if isinstance(auth, dict) else None
-    for call in screens.missed_calls(db, since):
+    missed, snapshot = context.screens().on_connect(context.db(), since)
+    for call in missed:
         emit("called", call)
-    emit("snapshot", screens.snapshot(db))
+    emit("snapshot", snapshot)

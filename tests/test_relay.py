@@ -115,14 +115,31 @@ def test_a_reconnecting_display_is_replayed_the_calls_that_still_stand(office):
     calling.call_next(office, db, 1, staff=OFFICER)   # A-002 called
     calling.recall(office, db, 1, staff=OFFICER)      # ... and called again
     calling.call_next(office, db, 2, staff=OFFICER)   # A-003 at counter 2
-    replay = screens.missed_calls(db, since)
+    replay, snapshot = screens.on_connect(db, since)
     assert [(call["number"], call["counter"], call["recall"]) for call in replay] == [
         ("A-002", 1, True), ("A-003", 2, False)]
     assert all(call["replay"] for call in replay)
-    assert screens.missed_calls(db, relay.position) == []
-    assert screens.missed_calls(db, -1) == [] and screens.missed_calls(db, "x") == []
+    assert snapshot["seq"] == db.events.last_seq() >= replay[-1]["seq"]
+    assert screens.on_connect(db, relay.position)[0] == []
+    assert screens.on_connect(db, -1) == ([], screens.snapshot(db))
+    assert screens.on_connect(db, "x")[0] == []
     office.clock.set(NOW.replace(hour=3))   # an hour later: too old to announce
-    assert screens.missed_calls(db, since) == []
+    assert screens.on_connect(db, since)[0] == []
+
+
+def test_a_call_not_yet_sent_is_replayed_and_its_later_message_is_known(office):
+    relay, screens, socketio = wire(office)
+    db = office.store.connect()
+    since = relay.position
+    relay.paused = True   # committed, not yet sent when the display reconnects
+    issue(office, db)
+    calling.call_next(office, db, 1, staff=OFFICER)
+    replay, snapshot = screens.on_connect(db, since)
+    assert [call["number"] for call in replay] == ["A-001"]
+    relay.paused = False
+    relay.nudge()
+    [live] = socketio.of("called")
+    assert live["seq"] <= snapshot["seq"]   # the display ignores it: already announced
 
 
 def test_a_transfer_reaches_the_watching_phone(office):

@@ -71,21 +71,31 @@ class Screens:
         """The queue snapshot, stamped with the `seq` the screens have been sent up to."""
         return queue_view.snapshot(self.office, db, self.relay.position)
 
-    def missed_calls(self, db: Connection, since) -> list[dict]:
-        """Calls after `since` a reconnecting display has not announced and that still stand."""
-        if not isinstance(since, int) or isinstance(since, bool) or since < 0 or since >= self.relay.position:
-            return []
+    def on_connect(self, db: Connection, since) -> tuple[list[dict], dict]:
+        """What a display gets when it connects: the calls it missed, then its snapshot.
+
+        A display that says which `seq` it had (`since`) is replayed the calls logged after it
+        that still stand, up to the end of the log, even those the relay has not sent yet;
+        its snapshot then carries the log's end as `seq`, so those calls, when the relay does
+        send them, are recognised as already heard. Without `since`, nothing is replayed and
+        the snapshot carries the relay's position.
+        """
+        if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+            return [], self.snapshot(db)
         now = self.office.clock()
         with db.snapshot():
+            upto = db.events.last_seq()
             logged = [item for item in db.events.after(since, 200, names=(TicketCalled.name,))
-                      if item.seq <= self.relay.position and now - item.at <= REPLAY_WINDOW]
+                      if now - item.at <= REPLAY_WINDOW]
             standing = {ticket.id: ticket for ticket in db.tickets.by_ids([item.event.ticket_id for item in logged])}
+            snapshot = queue_view.snapshot(self.office, db, max(upto, self.relay.position))
         latest: dict[int, LoggedEvent] = {}
         for item in logged:
             ticket = standing.get(item.event.ticket_id)
             if ticket is not None and ticket.status == CALLED and ticket.counter == item.event.counter:
                 latest[ticket.id] = item  # a recall replaces the first call
-        return [dict(called_payload(item), replay=True) for item in sorted(latest.values(), key=lambda i: i.seq)]
+        replay = [dict(called_payload(item), replay=True) for item in sorted(latest.values(), key=lambda i: i.seq)]
+        return replay, snapshot
 
     # -- the subscriber ----------------------------------------------------------------------
 

@@ -62,6 +62,7 @@ class Relay:
         if self._running:
             return
         self._running = True
+        self._save_position()   # from now on a restart resumes here, even if nothing is sent first
         spawn(lambda: self._run(sleep))
 
     def nudge(self) -> None:
@@ -87,6 +88,7 @@ class Relay:
         return self._db
 
     def _run(self, sleep: Callable[[float], None]) -> None:
+        self._wake.set()   # the first round delivers at once what an earlier process left behind
         while True:
             self._wake.wait(POLL_SECONDS)
             self._wake.clear()
