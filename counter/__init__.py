@@ -1,7 +1,4 @@
 """The counter console: officers sign in, call the next visitor and move tickets along."""
-from flask import Blueprint
+from .blueprint import bp
 
-bp = Blueprint("counter", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/counter")
-
-from . import api, views  # noqa: E402,F401
+from . import api, views  # noqa: F401

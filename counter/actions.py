@@ -71,9 +71,8 @@ def run_action(action: str, number: int, staff: StaffUser, fields: Mapping[str, 
             desk = counters.take_over(office, db, number, staff=staff)
         else:
             desk = counters.set_state(office, db, number, COUNTER_STATE_OF[action], staff=staff)
-        holder = db.counters.holder(number)
         return Outcome(200, {"number": desk.number, "state": desk.state,
-                             "officer": holder.username if holder else None})
+                             "officer": counter_views.holder_name(db, number)})
     elif action in MOVES:
         ticket = MOVES[action](office, db, number, staff=staff)
     else:

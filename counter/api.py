@@ -14,7 +14,7 @@ from shared.web.auth import csrf_exempt, current_staff, issue_staff_token, staff
 from shared.web.extensions import limiter
 from shared.web.requests import idempotency_key, json_body, text_field
 
-from . import bp
+from .blueprint import bp
 from .actions import ACTIONS, FIELDS, action_fields, run_action
 
 LOGIN_LIMIT = "10 per 5 minutes"

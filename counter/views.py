@@ -14,7 +14,7 @@ from shared.views import counters as counter_views
 from shared.web import context
 from shared.web.auth import SessionUser, current_staff, staff_required
 
-from . import bp
+from .blueprint import bp
 from .actions import ACTIONS, COUNTER_STATE_OF, action_fields, run_action
 from .api import login_limit
 

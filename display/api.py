@@ -3,7 +3,7 @@ from flask import jsonify
 
 from shared.web import context
 
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/api/queue")

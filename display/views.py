@@ -3,7 +3,7 @@ from flask import render_template
 
 from shared.web import context
 
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/display/")

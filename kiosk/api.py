@@ -13,7 +13,7 @@ from shared.web.auth import csrf_exempt, current_kiosk, current_staff, kiosk_rat
 from shared.web.extensions import limiter
 from shared.web.requests import idempotency_key, json_body, text_field
 
-from . import bp
+from .blueprint import bp
 from .visitor import issued_body, ticket_from_token, ticket_pdf_bytes
 
 

@@ -16,7 +16,7 @@ def watch(data):
     """Phone → server `watch {"token"}`; server → that phone `ticket` now and on every change."""
     token = data.get("token") if isinstance(data, dict) else None
     ticket_id = context.tokens().read(token, context.now()) if isinstance(token, str) else None
-    ticket = context.db().tickets.get(ticket_id) if ticket_id is not None else None
+    ticket = ticket_views.find(context.db(), ticket_id) if ticket_id is not None else None
     if ticket is None:
         emit("error", {"error": {"code": "unknown_ticket", "message": gettext("This ticket link is not valid or has expired.")}})
         return

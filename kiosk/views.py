@@ -9,13 +9,14 @@ from flask_babel import gettext
 from shared.domain.errors import DomainError
 from shared.domain.errors import Closed, QuotaFull
 from shared.qr import qr_svg
+from shared.services import accounts
 from shared.services import tickets as ticket_service
 from shared.views import tickets as ticket_views
 from shared.web import context
 from shared.web.errors import status_of
 from shared.web.auth import KIOSK_SESSION_KEY, current_kiosk, kiosk_required
 
-from . import bp
+from .blueprint import bp
 from .api import ticket_limit
 from .visitor import status_url, ticket_from_token, token_for
 
@@ -48,7 +49,7 @@ def register():
     """Bind this browser to a registered kiosk once, with the token from `antrean kiosk add`."""
     error = None
     if request.method == "POST":
-        kiosk = context.db().accounts.kiosk_by_token(request.form.get("token", "").strip())
+        kiosk = accounts.kiosk_by_token(context.db(), request.form.get("token", "").strip())
         if kiosk is not None:
             session.clear()
             session.permanent = True

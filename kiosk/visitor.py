@@ -23,7 +23,7 @@ def token_for(ticket: Ticket) -> str:
 def ticket_from_token(token: str) -> Ticket:
     """The ticket behind a token; forged, expired and unknown tokens all look the same."""
     ticket_id = context.tokens().read(token, context.now())
-    ticket = context.db().tickets.get(ticket_id) if ticket_id is not None else None
+    ticket = ticket_views.find(context.db(), ticket_id) if ticket_id is not None else None
     if ticket is None:
         raise NotFound(N_("This ticket link is not valid or has expired."), code="unknown_ticket")
     return ticket

@@ -282,3 +282,8 @@ def test_commits_that_log_events_wake_the_relay_once_and_others_do_not(store):
         db.events.append(QueueChanged(), NOW)
         db.events.append(QueueChanged(), NOW)
     assert woken == [True]
+
+
+def test_only_bookkeeping_connections_skip_the_disk_wait(store):
+    assert store.connect().raw.execute("PRAGMA synchronous").fetchone()[0] == 2              # FULL
+    assert store.connect(bookkeeping=True).raw.execute("PRAGMA synchronous").fetchone()[0] == 1   # NORMAL

@@ -49,6 +49,16 @@ def staff_by_id(db: Connection, user_id: int) -> StaffUser | None:
     return StaffUser(user["id"], user["username"], user["role"]) if user else None
 
 
+def kiosk_by_token(db: Connection, token: str) -> dict | None:
+    """The registered kiosk whose token this is, or None (tokens are compared hashed)."""
+    return db.accounts.kiosk_by_token(token) if isinstance(token, str) and token else None
+
+
+def kiosk_by_id(db: Connection, kiosk_id: int) -> dict | None:
+    """A registered, still active kiosk, or None."""
+    return db.accounts.kiosk_by_id(kiosk_id)
+
+
 def register_kiosk(db: Connection, name: str, now) -> str:
     """Register a kiosk device and return its token (shown once, stored only hashed)."""
     name = (name or "").strip()

@@ -68,11 +68,16 @@ class Store:
         # Called after every commit that appended events (the relay's wake-up).
         self.on_events: Callable[[], None] | None = None
 
-    def connect(self) -> Connection:
-        """A new connection with the durability settings; one per request or worker."""
+    def connect(self, *, bookkeeping: bool = False) -> Connection:
+        """A new connection with the durability settings; one per request or worker.
+
+        A `bookkeeping` connection writes only what may be lost to a power cut without harm
+        (the relay's position: losing it re-delivers a second of events), so its commits do
+        not wait for the disk as a ticket's must.
+        """
         raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                               timeout=READ_BUSY_MS / 1000)
-        raw.execute("PRAGMA synchronous = FULL")
+        raw.execute(f"PRAGMA synchronous = {'NORMAL' if bookkeeping else 'FULL'}")
         raw.execute("PRAGMA foreign_keys = ON")
         return Connection(raw, self)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..domain import policy as queue_policy
 from ..domain.desks import desks
-from ..domain.model import CounterDesk, Ticket
+from ..domain.model import Ticket
 from ..office import Office
 from ..services.calling import CallResult, next_decision
 from ..services.counters import desk
@@ -22,8 +22,10 @@ def counter_list(office: Office, db: Connection) -> list[dict]:
     ]
 
 
-def all_desks(office: Office, db: Connection) -> list[CounterDesk]:
-    return desks(office.config, db.counters.states())
+def holder_name(db: Connection, number: int) -> str | None:
+    """The username of the officer working this counter, or None."""
+    holder = db.counters.holder(number)
+    return holder.username if holder else None
 
 
 def waiting_for(office: Office, db: Connection, number: int) -> list[Ticket]:

@@ -18,6 +18,11 @@ from ..store import Connection
 QUEUED = (WAITING, INVITED, OUTSIDE)
 
 
+def find(db: Connection, ticket_id: int) -> Ticket | None:
+    """The ticket with this id, or None."""
+    return db.tickets.get(ticket_id)
+
+
 def summary(office: Office, ticket: Ticket) -> dict:
     """A ticket as staff and the JSON API see it (no token: that is the visitor's)."""
     zone = office.config.zone

@@ -108,9 +108,9 @@ def current_kiosk() -> dict | None:
     if "kiosk" not in g:
         token = bearer_token()
         if token:
-            g.kiosk = db().accounts.kiosk_by_token(token)
+            g.kiosk = accounts.kiosk_by_token(db(), token)
         elif session.get(KIOSK_SESSION_KEY):
-            g.kiosk = db().accounts.kiosk_by_id(session[KIOSK_SESSION_KEY])
+            g.kiosk = accounts.kiosk_by_id(db(), session[KIOSK_SESSION_KEY])
         else:
             g.kiosk = None
     return g.kiosk

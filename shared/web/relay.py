@@ -90,10 +90,7 @@ class Relay:
 
     def _connection(self) -> Connection:
         if self._db is None:
-            self._db = self.office.store.connect()
-            # Only the relay's position is written here; losing its last update to a power cut
-            # re-delivers a second of events, so it need not wait for the disk like a ticket does.
-            self._db.raw.execute("PRAGMA synchronous = NORMAL")
+            self._db = self.office.store.connect(bookkeeping=True)
         return self._db
 
     def _run(self, sleep: Callable[[float], None]) -> None:
