@@ -43,3 +43,21 @@ def test_kiosk_page_shows_a_friendly_indonesian_message(client, demo, read_only)
     assert response.status_code == 503
     text = response.get_data(as_text=True)
     assert "<html" in text and "Mohon beri tahu petugas" in text
+
+
+def test_a_server_started_on_a_database_it_cannot_write_says_so_loudly(instance_dir, monkeypatch, capsys):
+    from shared.web import create_app
+
+    connect = Store.connect
+
+    def read_only_connect(self, **options):
+        connection = connect(self, **options)
+        connection.raw.execute("PRAGMA query_only = ON")
+        return connection
+
+    monkeypatch.setattr(Store, "connect", read_only_connect)
+    app = create_app({"TESTING": True, "ANTREAN_ASYNC_MODE": "threading"}, instance_path=instance_dir)
+    banner = capsys.readouterr().err
+    assert "THE DATABASE CANNOT BE WRITTEN" in banner and "read_only" in banner
+    # ... and it still serves what only reads.
+    assert app.test_client().get("/api/queue").status_code == 200

@@ -86,6 +86,9 @@ class Store:
         connection = self.connect()
         try:
             connection.raw.execute("PRAGMA journal_mode = WAL")
+            version = connection.raw.execute("PRAGMA user_version").fetchone()[0]
+            if version >= len(schema.MIGRATIONS):
+                return version  # up to date: no write lock, so a read-only database still serves reads
             while True:
                 with self.write(connection):
                     version = connection.raw.execute("PRAGMA user_version").fetchone()[0]
