@@ -143,10 +143,13 @@ def status_page(token: str):
     """The visitor's phone page behind the QR code: live status of one ticket."""
     ticket = ticket_from_token(token)
     office = context.office()
+    config, language = office.config, context.language()
+    names = {"services": {service.code: service.names.get(language) for service in config.services},
+             "lanes": {lane: config.lane_name(lane, language) for lane in config.lane_names}}
     return render_template(
-        "kiosk/status.html", ticket=ticket, token=token,
+        "kiosk/status.html", ticket=ticket, token=token, names=names,
         status=ticket_views.public_view(office, context.db(), ticket),
-        service=office.config.service(ticket.service),
+        service=config.service(ticket.service),
     )
 
 

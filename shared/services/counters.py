@@ -39,8 +39,7 @@ def claim(unit: Unit, number: int, staff: StaffUser | None) -> None:
         return  # the system itself (scheduler, CLI) acts for no officer
     holder = unit.db.counters.holder(number)
     if holder is None:
-        unit.db.counters.hold(number, staff.id, unit.now)
-        unit.raise_event(QueueChanged())
+        unit.db.counters.hold(number, staff.id, unit.now)  # the action itself raises what screens need
     elif holder.staff_id != staff.id:
         raise CounterTaken(N_("Counter %(counter)s is being worked by %(username)s. Ask a supervisor to "
                               "take it over."), counter=number, username=holder.username)

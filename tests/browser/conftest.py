@@ -193,7 +193,7 @@ def open_status_page(context: BrowserContext, status_url: str) -> tuple[Page, li
     with phone.expect_websocket(lambda ws: "/socket.io/" in ws.url):
         response = phone.goto(status_url)
     assert response.status == 200
-    texts = json.loads(phone.locator("#status-setup").text_content())["texts"]
+    texts = json.loads(phone.locator("#antrean-vocabulary").text_content())["statuses"]
     return phone, navigations, texts
 
 
