@@ -29,7 +29,7 @@ catalogs: $(VENV)/.installed
 setup: $(VENV)/.installed node_modules/.installed catalogs
 
 run: setup
-	$(BIN)/antrean --instance $(INSTANCE) serve --host $(HOST) --port $(PORT)
+	$(BIN)/antrean --instance $(INSTANCE) --demo serve --host $(HOST) --port $(PORT)
 
 chromium:
 	@test -x $(CHROMIUM) || { \
