@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import jsonify, make_response, request
 
 from shared.domain.errors import Unauthorized
+from shared.services import bookings as booking_service
 from shared.services import tickets as ticket_service
 from shared.views import tickets as ticket_views
 from shared.i18n import N_
@@ -14,7 +15,7 @@ from shared.web.extensions import limiter
 from shared.web.requests import idempotency_key, json_body, text_field
 
 from .blueprint import bp
-from .visitor import issued_body, ticket_from_token, ticket_pdf_bytes
+from .visitor import booking_code, issued_body, ticket_from_token, ticket_pdf_bytes
 
 
 def kiosk_rate_limit() -> str:
@@ -46,6 +47,17 @@ def issue_ticket():
     lane = text_field(body, "lane", required=False, default="general", limit=40)
     ticket = ticket_service.issue(context.office(), context.db(), service=service, lane=lane,
                                   kiosk_id=current_kiosk()["id"], request_key=idempotency_key())
+    return jsonify(issued_body(ticket)), 201
+
+
+@bp.post("/api/checkin")
+@kiosk_required
+@ticket_limit
+def check_in():
+    """Kiosk: an appointment arrives (typed code, or the scanned link of the booking): its ticket."""
+    body = json_body()
+    code = booking_code(text_field(body, "code", limit=300))
+    ticket = booking_service.check_in(context.office(), context.db(), code, kiosk_id=current_kiosk()["id"])
     return jsonify(issued_body(ticket)), 201
 
 

@@ -7,6 +7,7 @@ from shared.domain.errors import NotFound
 from shared.i18n import N_, translate
 from shared.domain.model import OUTSIDE, Ticket
 from shared.ticket_print import TicketPrint, render_ticket_pdf
+from shared.views import bookings as booking_views
 from shared.views import tickets as ticket_views
 from shared.web import context
 
@@ -27,6 +28,18 @@ def ticket_from_token(token: str) -> Ticket:
     if ticket is None:
         raise NotFound(N_("This ticket link is not valid or has expired."), code="unknown_ticket")
     return ticket
+
+
+def booking_code(scanned: str) -> str:
+    """The booking code in what the visitor typed or a scanner sent: the code itself, or the
+    booking's link (its QR), whose signed token names the booking."""
+    text = scanned.strip()
+    if "/booking/" not in text:
+        return text
+    token = text.split("/booking/", 1)[1].split("?", 1)[0].strip("/")
+    booking_id = context.booking_tokens().read(token, context.now())
+    found = booking_views.find(context.db(), booking_id) if booking_id is not None else None
+    return found.code if found else ""
 
 
 def status_url(ticket: Ticket, language: str = "id") -> str:

@@ -156,13 +156,64 @@ def _layout(ticket: TicketPrint) -> list[Block]:
 
 def render_ticket_pdf(ticket: TicketPrint) -> bytes:
     """A PDF lets the kiosk print through any driver while the page stays exactly roll-wide."""
-    blocks = _layout(ticket)
+    return _render(_layout(ticket), ticket.number, ticket.service_name, ticket.office_name)
+
+
+# An appointment's slip: printed at home or shown on the phone at the kiosk.
+BOOKING_LABELS = {
+    "code": N_("Booking code"),
+    "when": N_("%(date)s at %(start)s-%(end)s"),
+    "scan": N_("Scan this at the kiosk, or type the code, when you arrive"),
+    "footer": N_("Please come on time; check in up to %(minutes)s minutes before"),
+}
+
+
+@dataclass(frozen=True)
+class BookingPrint:
+    """What an appointment slip shows, in the visitor's language."""
+
+    office_name: str
+    code: str
+    service_name: str
+    lane_name: str
+    date_text: str
+    start: str
+    end: str
+    manage_url: str
+    checkin_minutes: int
+    language: str = "id"
+
+
+def render_booking_pdf(booking: BookingPrint) -> bytes:
+    """The booking slip: the code large enough to read aloud, and the QR the kiosk scans."""
+    label = translator(booking.language)
+    blocks = [
+        _text(booking.office_name, BOLD, 12),
+        _rule(),
+        _gap(1 * mm),
+        _text(label(BOOKING_LABELS["code"]), REGULAR, 10),
+        _number(booking.code, size=30),
+        _gap(1.5 * mm),
+        _text(booking.service_name, BOLD, 12),
+        _text(booking.lane_name, REGULAR, 10),
+        _gap(1.5 * mm),
+        _text(label(BOOKING_LABELS["when"], date=booking.date_text, start=booking.start, end=booking.end), BOLD, 11),
+        _gap(1 * mm),
+        _qr(booking.manage_url),
+        _text(label(BOOKING_LABELS["scan"]), REGULAR, 8.5),
+        _rule(dashed=True),
+        _text(label(BOOKING_LABELS["footer"], minutes=booking.checkin_minutes), BOLD, 9),
+    ]
+    return _render(blocks, booking.code, booking.service_name, booking.office_name)
+
+
+def _render(blocks: list[Block], title: str, subject: str, author: str) -> bytes:
     height = TOP_MARGIN + sum(h for h, _ in blocks) + BOTTOM_MARGIN
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, height), invariant=True)
-    canvas.setTitle(ticket.number)
-    canvas.setSubject(ticket.service_name)
-    canvas.setAuthor(ticket.office_name)
+    canvas.setTitle(title)
+    canvas.setSubject(subject)
+    canvas.setAuthor(author)
     canvas.setCreator("Antrean")
     canvas.setFillColorRGB(0, 0, 0)
     canvas.setStrokeColorRGB(0, 0, 0)

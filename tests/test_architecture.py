@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("shared", "kiosk", "counter", "display")
-FRONT_ENDS = ("kiosk", "counter", "display")
+PACKAGES = ("shared", "kiosk", "counter", "display", "booking")
+FRONT_ENDS = ("kiosk", "counter", "display", "booking")
 # Lower number = lower layer. A module may import its own layer and any lower one.
 LAYERS = {
     "shared.i18n": 0, "shared.clock": 0, "shared.passwords": 0,

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGE_CODE, LANGUAGES, N_, translate
+from .bookings import BookingRules, SlotShape
 from .hours import WEEKDAYS, ServiceHours, parse_window
 from .model import GENERAL, LANES
 from .policy import COUNTER_MODES, DEFAULT_LANE_CLASSES, PolicyConfig
@@ -114,6 +115,7 @@ class OfficeConfig:
     ticket_token_days: int = 2
     kiosk_idle_seconds: int = 20
     kiosk_rate_limit: str = "60 per minute"
+    booking: BookingRules = field(default_factory=BookingRules)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -163,6 +165,9 @@ def parse_config(raw: dict) -> OfficeConfig:
             raise ConfigError(f"lanes.{lane}: unknown lane (known: {', '.join(LANES)})")
         lane_names[lane] = _language_table(names, f"lanes.{lane}")
 
+    booking_table = _table(raw, "booking", required=False)
+    default_shape = _slot_shape(booking_table, "booking", SlotShape())
+    slot_shapes: dict[str, SlotShape] = {}
     raw_services = raw.get("services")
     if not isinstance(raw_services, list) or not raw_services:
         raise ConfigError("services: at least one [[services]] table is required")
@@ -193,6 +198,8 @@ def parse_config(raw: dict) -> OfficeConfig:
                 raise ConfigError(f"{where}.lane_quotas.{lane}: not a lane of this service")
             lane_quotas[lane] = _whole(value, f"{where}.lane_quotas.{lane}", 1, 100000)
         services.append(ServiceConfig(code, names, prefix, lanes, quota, lane_quotas))
+        if "slot_min" in item or "slot_capacity" in item:
+            slot_shapes[code] = _slot_shape(item, where, default_shape)
     _unique([s.code for s in services], "services", "code")
     _unique([s.prefix for s in services], "services", "prefix")
     codes = {s.code for s in services}
@@ -257,6 +264,7 @@ def parse_config(raw: dict) -> OfficeConfig:
     if not isinstance(token_days, int) or not 1 <= token_days <= 30:
         raise ConfigError("tickets.token_days: must be a whole number from 1 to 30")
 
+    booking = _booking(booking_table, _table(raw, "online", required=False), default_shape, slot_shapes)
     return OfficeConfig(
         name=office_name,
         timezone=timezone,
@@ -272,6 +280,52 @@ def parse_config(raw: dict) -> OfficeConfig:
         ticket_token_days=token_days,
         kiosk_idle_seconds=idle,
         kiosk_rate_limit=rate_limit,
+        booking=booking,
+    )
+
+
+def _slot_shape(table: dict, where: str, default: SlotShape) -> SlotShape:
+    """`slot_min` and `slot_capacity` of `[booking]` or of one service (which overrides it)."""
+    length = table.get("slot_min")
+    capacity = table.get("slot_capacity")
+    return SlotShape(
+        timedelta(minutes=_whole(length, f"{where}.slot_min", 5, 240)) if length is not None else default.length,
+        _whole(capacity, f"{where}.slot_capacity", 1, 1000) if capacity is not None else default.capacity,
+    )
+
+
+def _share(table: dict, key: str, where: str, default: float) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ConfigError(f"{where}.{key}: must be a number from 0 to 1 (e.g. 0.5 for half)")
+    return float(value)
+
+
+def _booking(table: dict, online: dict, shape: SlotShape, per_service: dict[str, SlotShape]) -> BookingRules:
+    """The `[booking]` and `[online]` tables; anything left out keeps its documented default."""
+    defaults = BookingRules()
+    for where, section in (("booking", table), ("online", online)):
+        if not isinstance(section.get("enabled", False), bool):
+            raise ConfigError(f"{where}.enabled: must be true or false")
+
+    def minutes(key: str, default: timedelta, low: int, high: int) -> timedelta:
+        if key not in table:
+            return default
+        return timedelta(minutes=_whole(table[key], f"booking.{key}", low, high))
+
+    return BookingRules(
+        enabled=table.get("enabled", False),
+        window_days=_whole(table.get("window_days", defaults.window_days), "booking.window_days", 0, 90),
+        cutoff=minutes("cutoff_min", defaults.cutoff, 0, 7 * 24 * 60),
+        slot=shape,
+        per_service=per_service,
+        bookable_share=_share(table, "bookable_share", "booking", defaults.bookable_share),
+        checkin_early=minutes("checkin_early_min", defaults.checkin_early, 0, 240),
+        checkin_late=minutes("checkin_late_min", defaults.checkin_late, 0, 240),
+        online_enabled=online.get("enabled", False),
+        online_share=_share(online, "share", "online", defaults.online_share),
+        online_max_per_day=_whole(online.get("max_per_day", defaults.online_max_per_day), "online.max_per_day",
+                                  0, 100000),
     )
 
 

@@ -99,6 +99,32 @@ class CounterTaken(Conflict):
     code = "counter_taken"
 
 
+class OnlineClosed(Conflict):
+    code = "online_closed"
+
+
+# -- refusals of appointments ------------------------------------------------------------------
+
+class UnknownBooking(NotFound):
+    code = "unknown_booking"
+
+
+class SlotFull(Conflict):
+    code = "slot_full"
+
+
+class AlreadyBooked(Conflict):
+    code = "already_booked"
+
+
+class TooEarly(Conflict):
+    code = "too_early"
+
+
+class TooLate(Conflict):
+    code = "too_late"
+
+
 # -- the store cannot take the write --------------------------------------------------------
 
 class StoreUnavailable(DomainError):

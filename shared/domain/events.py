@@ -49,7 +49,30 @@ class QueueChanged(Event):
         return not self.services and not self.ticket_ids
 
 
-EVENT_TYPES: dict[str, type[Event]] = {cls.name: cls for cls in (TicketCalled, QueueChanged)}
+@dataclass(frozen=True)
+class BookingCreated(Event):
+    """A visitor booked a slot (reminders and reports subscribe)."""
+
+    name = "booking_created"
+    booking_id: int
+    service: str
+    business_date: str
+    start: str
+
+
+@dataclass(frozen=True)
+class BookingChanged(Event):
+    """A booking was cancelled, rescheduled, checked in or marked absent (`status` says which)."""
+
+    name = "booking_changed"
+    booking_id: int
+    status: str
+    business_date: str
+    start: str
+
+
+EVENT_TYPES: dict[str, type[Event]] = {cls.name: cls for cls in (TicketCalled, QueueChanged, BookingCreated,
+                                                                  BookingChanged)}
 
 
 def event_payload(event: Event) -> dict:

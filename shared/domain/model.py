@@ -24,6 +24,8 @@ FINISHED = (DONE, NO_SHOW, CANCELLED)
 
 WALK_IN = "walk_in"
 APPOINTMENT = "appointment"
+ONLINE = "online"
+CHANNELS = (WALK_IN, APPOINTMENT, ONLINE)
 
 # Counter states.
 COUNTER_OPEN = "open"

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.errors import Closed, InvalidLane, InvalidState, Localized, QuotaFull, UnknownService, UnknownTicket
+from ..domain.config import ServiceConfig
+from ..domain.errors import (
+    Closed, InvalidLane, InvalidState, Localized, OnlineClosed, QuotaFull, UnknownService, UnknownTicket,
+)
 from ..domain.events import QueueChanged
-from ..domain.model import CALLED, CANCELLED, INVITED, OUTSIDE, SERVING, WAITING, WALK_IN, StaffUser, Ticket
+from ..domain.model import CALLED, CANCELLED, INVITED, ONLINE, OUTSIDE, SERVING, WAITING, WALK_IN, StaffUser, Ticket
 from ..domain.numbering import format_number
 from ..domain.officetime import to_office_iso
 from ..i18n import LANGUAGES, N_
 from ..office import Office
 from ..store import Connection
 from .capacity import invite, occupancy
-from .unit import write
+from .unit import Unit, write
 
 
 def issue(office: Office, db: Connection, *, service: str, lane: str, kiosk_id: int | None = None,
@@ -22,11 +25,7 @@ def issue(office: Office, db: Connection, *, service: str, lane: str, kiosk_id: 
     A repeated `request_key` from the same kiosk (a double press, a retried request)
     returns the ticket of the first request instead of printing a second one.
     """
-    service_config = office.config.service(service) if isinstance(service, str) else None
-    if service_config is None:
-        raise UnknownService(N_("Unknown service: %(service)s."), service=str(service)[:40])
-    if lane not in service_config.lanes:
-        raise InvalidLane(N_("This lane is not available for this service: %(lane)s."), lane=str(lane)[:40])
+    service_config = service_and_lane(office, service, lane)
     scope = f"issue:{kiosk_id}"
     with write(office, db) as unit:
         if request_key:
@@ -34,19 +33,59 @@ def issue(office: Office, db: Connection, *, service: str, lane: str, kiosk_id: 
             if remembered is not None:
                 return db.tickets.get(remembered["ticket_id"])
         check_open(office, unit.now)
-        date = unit.today
-        _check_quota(office, db, date, service_config, lane)
-        status = WAITING if occupancy(office, db, date).has_room() else OUTSIDE
-        sequence = db.tickets.next_sequence(date, service)
-        ticket = db.tickets.insert(
-            business_date=date, service=service, lane=lane, sequence=sequence,
-            number=format_number(service_config.prefix, sequence), status=status, channel=channel,
-            kiosk_id=kiosk_id, now=unit.now,
-        )
+        _check_quota(office, db, unit.today, service_config, lane)
+        status = WAITING if occupancy(office, db, unit.today).has_room() else OUTSIDE
+        ticket = new_ticket(unit, service_config, lane, status, channel, kiosk_id=kiosk_id)
         if request_key:
             db.idempotency.remember(scope, request_key, {"ticket_id": ticket.id}, unit.now)
-        unit.raise_event(QueueChanged((service,), (ticket.id,)))
     return ticket
+
+
+def new_ticket(unit: Unit, service: ServiceConfig, lane: str, status: str, channel: str, *,
+               kiosk_id: int | None = None, appointment_at: datetime | None = None) -> Ticket:
+    """Number and insert a ticket inside a write (walk-in, appointment or online line alike)."""
+    sequence = unit.db.tickets.next_sequence(unit.today, service.code)
+    ticket = unit.db.tickets.insert(
+        business_date=unit.today, service=service.code, lane=lane, sequence=sequence,
+        number=format_number(service.prefix, sequence), status=status, channel=channel,
+        kiosk_id=kiosk_id, now=unit.now, appointment_at=appointment_at,
+    )
+    unit.raise_event(QueueChanged((service.code,), (ticket.id,)))
+    return ticket
+
+
+def service_and_lane(office: Office, service: str, lane: str) -> ServiceConfig:
+    """The configured service, refusing an unknown service or a lane it does not offer."""
+    service_config = office.config.service(service) if isinstance(service, str) else None
+    if service_config is None:
+        raise UnknownService(N_("Unknown service: %(service)s."), service=str(service)[:40])
+    if lane not in service_config.lanes:
+        raise InvalidLane(N_("This lane is not available for this service: %(lane)s."), lane=str(lane)[:40])
+    return service_config
+
+
+def join_online(office: Office, db: Connection, *, service: str, lane: str) -> Ticket:
+    """A visitor joins the line from home: a ticket of channel `online` that waits outside.
+
+    They follow it on the phone, are invited in as room frees like anyone outside, and come
+    in by scanning it at the kiosk. Refused when the office has the online line off, outside
+    hours, or once the line's share of the day's quota is used up.
+    """
+    service_config = service_and_lane(office, service, lane)
+    rules = office.config.booking
+    with write(office, db) as unit:
+        if not rules.online_enabled:
+            raise OnlineClosed(N_("The online line is closed. Please come to the office or use another way."),
+                               extra=_alternatives_extra(office))
+        check_open(office, unit.now)
+        _check_quota(office, db, unit.today, service_config, lane)
+        taken = db.tickets.count_channel(unit.today, service_config.code, ONLINE)
+        if taken >= rules.online_limit(service_config.daily_quota):
+            raise OnlineClosed(N_("Today's places in the online line are taken. Please come to the office or "
+                                  "use another way."), extra=_alternatives_extra(office))
+        ticket = new_ticket(unit, service_config, lane, OUTSIDE, ONLINE)
+        invite(unit)   # with room inside, they are invited at once, like anyone waiting outside
+    return db.tickets.get(ticket.id)
 
 
 def check_open(office: Office, now: datetime) -> None:
@@ -79,10 +118,13 @@ def _check_quota(office: Office, db: Connection, date: str, service, lane: str) 
         full = True
     if full:
         raise QuotaFull(N_("Today's tickets for this service have run out. Please use one of the other ways "
-                           "to get it, or come back tomorrow."),
-                        extra={"alternatives": Localized({
-                            language: [alternative_view(a, language) for a in office.config.alternatives]
-                            for language in LANGUAGES})})
+                           "to get it, or come back tomorrow."), extra=_alternatives_extra(office))
+
+
+def _alternatives_extra(office: Office) -> dict:
+    """The office's other channels in every language, for a refusal's error object."""
+    return {"alternatives": Localized({
+        language: [alternative_view(a, language) for a in office.config.alternatives] for language in LANGUAGES})}
 
 
 def alternative_view(alternative, language: str) -> dict:

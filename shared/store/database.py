@@ -29,6 +29,7 @@ import sqlite_utils
 from ..domain.errors import StoreBusy, StoreFull, StoreReadOnly
 from . import schema
 from .accounts import Accounts
+from .bookings import Bookings
 from .counters import Counters
 from .events import EventLog
 from .idempotency import Idempotency
@@ -148,6 +149,7 @@ class Connection:
         self._after_commit: list[Callable[[], None]] = []
         self._appended = False
         self.tickets = Tickets(raw)
+        self.bookings = Bookings(raw)
         self.counters = Counters(raw)
         self.accounts = Accounts(raw, self.sqlite_utils)
         self.settings = Settings(raw)

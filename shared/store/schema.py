@@ -141,6 +141,39 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE counter_states ADD COLUMN held_by INTEGER REFERENCES users (id);
     ALTER TABLE counter_states ADD COLUMN held_since TEXT;
     """,
+    """
+    -- Appointments. `code` is what the visitor reads aloud or types at the kiosk.
+    CREATE TABLE bookings (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        service TEXT NOT NULL,
+        lane TEXT NOT NULL,
+        business_date TEXT NOT NULL,
+        start TEXT NOT NULL,
+        "end" TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        -- Personal data, optional, for reminders only; purged after the retention period.
+        contact TEXT,
+        contact_key TEXT,
+        ticket_id INTEGER REFERENCES tickets (id),
+        created_at TEXT NOT NULL,
+        changed_at TEXT NOT NULL
+    );
+    CREATE INDEX bookings_by_day ON bookings (business_date, status);
+    -- One active booking per contact, service and day, kept by the database itself.
+    CREATE UNIQUE INDEX bookings_one_per_contact ON bookings (contact_key, service, business_date)
+        WHERE contact_key IS NOT NULL AND status IN ('booked', 'checked_in');
+
+    -- Places taken per slot: a guarded increment, so a slot never overbooks (like numbering).
+    CREATE TABLE slot_places (
+        service TEXT NOT NULL,
+        business_date TEXT NOT NULL,
+        start TEXT NOT NULL,
+        taken INTEGER NOT NULL CHECK (taken >= 0),
+        PRIMARY KEY (service, business_date, start)
+    );
+    """,
 )
 
 

@@ -55,16 +55,18 @@ class Tickets:
         ).fetchone()[0]
 
     def insert(self, *, business_date: str, service: str, lane: str, sequence: int, number: str,
-               status: str, channel: str, kiosk_id: int | None, now: datetime) -> Ticket:
+               status: str, channel: str, kiosk_id: int | None, now: datetime,
+               appointment_at: datetime | None = None) -> Ticket:
         """Insert a new ticket and its first event row."""
         stamp = to_utc_text(now)
         ticket_id = self.raw.execute(
             """
             INSERT INTO tickets (business_date, service, lane, sequence, number, number_service, status,
-                                 channel, kiosk_id, issued_at, arrived_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                                 channel, kiosk_id, issued_at, arrived_at, appointment_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """,
-            (business_date, service, lane, sequence, number, service, status, channel, kiosk_id, stamp, stamp),
+            (business_date, service, lane, sequence, number, service, status, channel, kiosk_id, stamp, stamp,
+             to_utc_text(appointment_at) if appointment_at else None),
         ).fetchone()[0]
         self.raw.execute(
             "INSERT INTO ticket_events (ticket_id, from_status, to_status, service, kiosk_id, at) "
@@ -212,6 +214,13 @@ class Tickets:
         return self.raw.execute(
             f"SELECT COUNT(*) FROM tickets WHERE business_date = ? AND status IN ({marks(statuses)})",
             (business_date, *statuses),
+        ).fetchone()[0]
+
+    def count_channel(self, business_date: str, service: str, channel: str) -> int:
+        """Tickets of one channel drawn for a service that day (the online line's share)."""
+        return self.raw.execute(
+            "SELECT COUNT(*) FROM tickets WHERE business_date = ? AND number_service = ? AND channel = ?",
+            (business_date, service, channel),
         ).fetchone()[0]
 
     def count_issued(self, business_date: str, service: str, lane: str | None = None) -> int:

@@ -79,9 +79,14 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.extensions["antrean.tokens"] = TicketTokens(
         app.config["SECRET_KEY"], timedelta(days=office.config.ticket_token_days)
     )
+    # A booking link stays valid through its window, plus a day on each side.
+    app.extensions["antrean.booking_tokens"] = TicketTokens(
+        app.config["SECRET_KEY"], timedelta(days=office.config.booking.window_days + 2), salt="booking"
+    )
 
     # Socket.IO handlers must be imported before init_app: Flask-SocketIO copies the
     # handlers it knows into each new server it creates.
+    from booking import bp as booking_bp
     from counter import bp as counter_bp
     from counter import events as _counter_events  # noqa: F401  (registers handlers)
     from display import bp as display_bp
@@ -136,6 +141,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(counter_bp)
     app.register_blueprint(display_bp)
+    app.register_blueprint(booking_bp)
     return app
 
 

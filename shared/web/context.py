@@ -34,6 +34,11 @@ def tokens() -> TicketTokens:
     return current_app.extensions["antrean.tokens"]
 
 
+def booking_tokens() -> TicketTokens:
+    """Signs and checks the tokens in booking links and their QR codes."""
+    return current_app.extensions["antrean.booking_tokens"]
+
+
 def screens():
     """The Socket.IO subscriber of the event log (snapshots with `seq`, phone watchers)."""
     return current_app.extensions["antrean.screens"]

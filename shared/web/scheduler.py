@@ -1,4 +1,4 @@
-"""Timed jobs of the serving process (lapsed invitations today; reminders and purges later).
+"""Timed jobs of the serving process: lapsed invitations, bookings nobody came for (reminders later).
 
 Each job runs every so many seconds on a background task and reads time through the
 office's clock, like requests and the relay. A job's failure is logged and the next
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..office import Office
-from ..services import capacity
+from ..services import bookings, capacity
 from ..store import Connection
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ class Job:
 
 JOBS = (
     Job("expire invitations", 15, capacity.expire_invitations),
+    Job("mark absent bookings", 60, bookings.mark_absent),
 )
 
 
