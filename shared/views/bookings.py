@@ -38,5 +38,16 @@ def bookable_days(office: Office, now: datetime) -> list[date]:
     return [day for day in days if config.hours.always_open or config.hours.windows_on(day)]
 
 
+def todays_appointments(office: Office, db: Connection, services: tuple[str, ...]) -> list[dict]:
+    """Today's bookings for these services by slot, for the counter console: who is due, who came."""
+    statuses = (rules.BOOKED, rules.CHECKED_IN, rules.NO_SHOW)
+    found = [booking for booking in db.bookings.on_day(office.today(), statuses) if booking.service in services]
+    tickets = db.tickets.by_ids([booking.ticket_id for booking in found if booking.ticket_id])
+    numbers = {ticket.id: ticket.number for ticket in tickets}
+    return [{"start": booking.start, "end": booking.end, "code": booking.code, "service": booking.service,
+             "lane": booking.lane, "status": booking.status, "ticket": numbers.get(booking.ticket_id)}
+            for booking in found]
+
+
 def find(db: Connection, booking_id: int) -> Booking | None:
     return db.bookings.get(booking_id)

@@ -8,6 +8,7 @@ from ..office import Office
 from ..services.calling import CallResult, next_decision
 from ..services.counters import desk
 from ..store import Connection
+from .bookings import todays_appointments
 from .tickets import summary
 
 
@@ -47,6 +48,7 @@ def panel(office: Office, db: Connection, number: int) -> dict:
             "current": db.tickets.active_at_counter(number),
             "next": next_decision(office, db, number),
             "waiting": waiting_for(office, db, number),
+            "appointments": todays_appointments(office, db, counter.services),
         }
 
 
