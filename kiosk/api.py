@@ -89,6 +89,14 @@ def cancel_ticket(token: str):
     return jsonify({"status": ticket.status})
 
 
+@bp.post("/api/tickets/<token>/let-next-go-first")
+@csrf_exempt
+def let_next_go_first(token: str):
+    """Public (signed token): the visitor lets the person behind them go first, keeping their ticket."""
+    ticket = ticket_service.let_next_go_first(context.office(), context.db(), ticket_from_token(token).id)
+    return jsonify(ticket_views.public_view(context.office(), context.db(), ticket))
+
+
 @bp.post("/api/tickets/<token>/enter")
 def enter_ticket(token: str):
     """Kiosk at the door or staff: the visitor came in; an invited or outside ticket now waits inside."""

@@ -125,3 +125,14 @@ def test_public_writes_are_limited_per_address(client, clock):
     statuses = [client.post("/api/remote-tickets", json={"service": SERVICE}).status_code for _ in range(31)]
     assert statuses[:30] == [201] * 30
     assert_error(client.post("/api/bookings", json={"service": SERVICE}), 429, "rate_limited")
+
+
+def test_the_phone_lets_the_next_person_go_first(client, clock, kiosk_headers):
+    mine = client.post("/api/tickets", json={"service": SERVICE}, headers=kiosk_headers).get_json()
+    clock(1)
+    client.post("/api/tickets", json={"service": SERVICE}, headers=kiosk_headers)
+    moved = client.post(f"/api/tickets/{mine['token']}/let-next-go-first")
+    assert moved.status_code == 200 and (moved.get_json()["number"], moved.get_json()["ahead"]) == (mine["number"], 1)
+    client.post(f"/api/tickets/{mine['token']}/let-next-go-first")   # nobody behind now
+    assert_error(client.post(f"/api/tickets/{mine['token']}/let-next-go-first"), 409, "nobody_behind")
+    assert_error(client.post("/api/tickets/forged/let-next-go-first"), 404, "unknown_ticket")

@@ -211,3 +211,46 @@ def test_every_booking_change_is_logged_for_subscribers(office, db):
     bookings.cancel(office, db, booking.id)
     names = [(entry.event.name, getattr(entry.event, "status", None)) for entry in db.events.after(since)]
     assert names == [("booking_created", None), ("booking_changed", "rescheduled"), ("booking_changed", "cancelled")]
+
+
+def test_letting_the_next_person_go_first_keeps_the_ticket_one_place_back(office, db):
+    from shared.views.tickets import public_view
+
+    first = tickets.issue(office, db, service=SERVICE, lane="general")
+    at(office, 1)
+    second = tickets.issue(office, db, service=SERVICE, lane="general")
+    at(office, 2)
+    senior = tickets.issue(office, db, service=SERVICE, lane="senior")   # head start: ahead of both
+    assert [public_view(office, db, t)["ahead"] for t in (senior, first, second)] == [0, 1, 2]
+    moved = tickets.let_next_go_first(office, db, first.id)
+    assert moved.number == first.number and moved.status == "waiting"
+    assert [public_view(office, db, db.tickets.get(t.id))["ahead"] for t in (senior, second, first)] == [0, 1, 2]
+    assert calling.call_next(office, db, 6, staff=OFFICER).called.id == senior.id
+    assert calling.call_next(office, db, 6, staff=OFFICER).called.id == second.id
+    at(office, 3)
+    later = tickets.issue(office, db, service=SERVICE, lane="general")
+    assert tickets.let_next_go_first(office, db, first.id).id == first.id
+    assert calling.call_next(office, db, 6, staff=OFFICER).called.id == later.id
+    lone = tickets.issue(office, db, service="kartu_kuning", lane="general")
+    assert refusal(lambda: tickets.let_next_go_first(office, db, lone.id)) == "nobody_behind"
+
+
+def test_a_priority_visitor_can_let_a_general_one_go_first_despite_the_head_start(office, db):
+    senior = tickets.issue(office, db, service=SERVICE, lane="senior")
+    at(office, 10)
+    general = tickets.issue(office, db, service=SERVICE, lane="general")
+    tickets.let_next_go_first(office, db, senior.id)
+    assert calling.call_next(office, db, 6, staff=OFFICER).called.id == general.id
+
+
+def test_letting_others_go_first_is_limited(office, db):
+    mine = tickets.issue(office, db, service=SERVICE, lane="general")
+    for minute in range(office.config.policy.max_defers + 1):
+        at(office, minute + 1)   # a kiosk never numbers two tickets at the same instant
+        tickets.issue(office, db, service=SERVICE, lane="general")
+    for _ in range(office.config.policy.max_defers):
+        tickets.let_next_go_first(office, db, mine.id)
+    assert refusal(lambda: tickets.let_next_go_first(office, db, mine.id)) == "defer_limit"
+    calling.call_next(office, db, 6, staff=OFFICER)
+    done = db.tickets.in_states(office.today(), ("called",))[0]
+    assert refusal(lambda: tickets.let_next_go_first(office, db, done.id)) == "invalid_state"

@@ -195,3 +195,16 @@ def test_people_ahead_and_queue_positions_follow_the_head_start():
     strict_order = PolicyConfig(priority_head_start=None)
     assert queue_positions(waiting, strict_order) == {3: 0, 4: 1, 6: 2, 1: 3, 2: 4, 5: 5, 7: 0}
     assert queue_positions(waiting, strict_order) == {t.id: people_ahead(t, waiting, strict_order) for t in waiting}
+
+
+def test_arrival_behind_puts_a_ticket_right_behind_another_in_the_standing_order():
+    from shared.domain.policy import FIFO, STRICT_PRIORITY, arrival_behind, order_key
+
+    general, senior, later = ticket(1, minutes=0), ticket(2, "senior", minutes=5), ticket(3, minutes=20)
+    for mine, other in ((general, later), (senior, later), (general, senior)):
+        behind = replace(mine, arrived_at=arrival_behind(mine, other, POLICY))
+        assert order_key(other, POLICY) < order_key(behind, POLICY)
+        third = ticket(4, minutes=21)   # whoever came after `other` stays after the moved ticket
+        assert order_key(behind, POLICY) < order_key(third, POLICY) or other.arrived_at >= third.arrived_at
+    assert arrival_behind(general, later, FIFO) == later.arrived_at + timedelta(microseconds=1)
+    assert arrival_behind(senior, later, STRICT_PRIORITY) is None   # a lane class cannot be given away

@@ -364,6 +364,7 @@ def _policy(table: dict, service_codes: set[str]) -> PolicyConfig:
         no_show_max_returns=_whole(table.get("no_show_max_returns", defaults.no_show_max_returns),
                                    "policy.no_show_max_returns", 0, 10),
         max_recalls=_whole(table.get("max_recalls", defaults.max_recalls), "policy.max_recalls", 0, 20),
+        max_defers=_whole(table.get("max_defers", defaults.max_defers), "policy.max_defers", 0, 10),
     )
 
 

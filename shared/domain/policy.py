@@ -68,6 +68,7 @@ class PolicyConfig:
     no_show_return: timedelta = timedelta(minutes=30)
     no_show_max_returns: int = 1
     max_recalls: int = 3
+    max_defers: int = 2
 
     def lane_class(self, lane: str) -> int:
         return self.lane_classes.get(lane, self.lane_classes.get(GENERAL, 1))
@@ -196,6 +197,23 @@ def heads(waiting: Iterable[Ticket]) -> list[Ticket]:
             first[line] = ticket
     chosen = {ticket.id: ticket for ticket in [*first.values(), *booked]}
     return sorted(chosen.values(), key=lambda t: (t.arrived_at, t.id))
+
+
+def arrival_behind(ticket: Ticket, other: Ticket, policy: PolicyConfig) -> datetime | None:
+    """The earliest arrival time that puts `ticket` right behind `other` in the standing order.
+
+    A visitor who lets the next person go first keeps their ticket and drops one place: they
+    count as having arrived a moment after that person (their lane's head start included).
+    None when no arrival time can do it (strict lane classes, and `other` is in a later class).
+    """
+    step = timedelta(microseconds=1)
+    if policy.priority_head_start is None:
+        if policy.lane_class(ticket.lane) != policy.lane_class(other.lane):
+            return None
+        return other.arrived_at + step
+    classes_ahead = policy.lane_class(GENERAL) - policy.lane_class(ticket.lane)
+    other_ahead = policy.lane_class(GENERAL) - policy.lane_class(other.lane)
+    return other.arrived_at + policy.priority_head_start * (classes_ahead - other_ahead) + step
 
 
 def people_ahead(ticket: Ticket, waiting: Iterable[Ticket], policy: PolicyConfig) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..domain import policy as queue_policy
 from ..domain.config import ServiceConfig
 from ..domain.errors import (
     Closed, InvalidLane, InvalidState, Localized, OnlineClosed, QuotaFull, UnknownService, UnknownTicket,
@@ -170,6 +171,33 @@ def admit(office: Office, db: Connection, ticket_number: str, *, staff: StaffUse
     if found is None:
         raise UnknownTicket(N_("Unknown ticket."))
     return enter(office, db, found.id, staff=staff)
+
+
+LET_NEXT_GO_FIRST = "let the next person go first"
+
+
+def let_next_go_first(office: Office, db: Connection, ticket_id: int) -> Ticket:
+    """The visitor is not ready yet: the person right behind them goes first, and they keep
+    their ticket one place further back (a limited number of times), instead of losing it."""
+    policy = office.config.policy
+    with write(office, db) as unit:
+        current = ticket(db, ticket_id)
+        if current.status not in (WAITING, OUTSIDE) or current.business_date != unit.today:
+            raise InvalidState(N_("This ticket can no longer give its place."))
+        if db.tickets.count_changes(current.id, LET_NEXT_GO_FIRST) >= policy.max_defers:
+            raise InvalidState(N_("You have already let others go first the most times allowed."),
+                               code="defer_limit")
+        line = sorted(db.tickets.in_states(unit.today, (current.status,), (current.service,)),
+                      key=lambda t: queue_policy.order_key(t, policy))
+        place = next(index for index, queued in enumerate(line) if queued.id == current.id)
+        behind = line[place + 1] if place + 1 < len(line) else None
+        arrival = queue_policy.arrival_behind(current, behind, policy) if behind else None
+        if arrival is None:
+            raise InvalidState(N_("Nobody is right behind you to go first."), code="nobody_behind")
+        current = db.tickets.change(current, current.status, now=unit.now, detail=LET_NEXT_GO_FIRST,
+                                    arrived_at=arrival)
+        unit.raise_event(QueueChanged((current.service,), (current.id, behind.id)))
+    return current
 
 
 def cancel(office: Office, db: Connection, ticket_id: int) -> Ticket:

@@ -201,6 +201,11 @@ class Tickets:
         )
         return [lane for (lane,) in rows]
 
+    def count_changes(self, ticket_id: int, detail: str) -> int:
+        """How often the ticket's history records a change with this detail."""
+        return self.raw.execute("SELECT COUNT(*) FROM ticket_events WHERE ticket_id = ? AND detail = ?",
+                                (ticket_id, detail)).fetchone()[0]
+
     def last_change_to(self, ticket_id: int, status: str) -> datetime | None:
         """When the ticket last entered this status."""
         row = self.raw.execute(
