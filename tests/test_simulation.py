@@ -17,7 +17,8 @@ from shared.domain.model import COUNTER_OPEN, CounterDesk
 from shared.domain.policy import FIFO, STRICT_PRIORITY, PolicyConfig
 from shared.simulation import (
     ABANDONED, NO_SHOW, SCENARIOS, SERVED, UNSERVED, CounterPlan, Day, Visitor, compare, draw_visitors,
-    lognormal_parameters, load_scenario, parse_scenario, percentile, run_day, shipped_scenarios, summarise,
+    format_report, lognormal_parameters, load_scenario, parse_scenario, percentile, run_day, shipped_scenarios,
+    summarise, svg_chart,
 )
 
 DAY = Day(date(2026, 11, 25), ZoneInfo("Asia/Jakarta"), open=480, close=540, hard_stop=600)
@@ -261,7 +262,7 @@ def test_simulate_takes_a_path_and_names_the_shipped_scenarios(tmp_path):
     assert simulate(str(own), "--json").exit_code == 0
     result = simulate("atlantis")
     assert result.exit_code == 1
-    assert "shipped: malang, mpp" in result.output
+    assert "shipped: booking, malang, mpp" in result.output
     own.write_text(own.read_text().replace('open = "07:00"', 'open = "seven"'))
     result = simulate(str(own))
     assert result.exit_code == 1 and "kantor.toml: simulation.open" in result.output
@@ -281,3 +282,159 @@ def test_the_shipped_mpp_day_meets_the_target():
     assert general <= 1.15 * fifo["lanes"]["general"]["p95"]       # 14.91 against 13.86 (1.076)
     assert configured["over_max_wait"] == 0
     assert compare(scenario)["policies"]["configured"] == configured   # deterministic, so a real guard
+
+
+# --- Booked visitors (docs/QUEUE-POLICY.md, "Booked visitors") ------------------------------------
+
+WINDOW = (timedelta(minutes=10), timedelta(minutes=15))  # the policy's default appointment_early and grace
+
+
+def booking_raw(**bookings) -> dict:
+    raw = tomllib.loads((SCENARIOS / "booking.toml").read_text())
+    raw["simulation"]["bookings"].update(bookings)
+    return raw
+
+
+def test_a_booked_visitor_on_time_goes_ahead_of_the_walk_ins_and_inside_the_window():
+    # Walk-ins at 08:10 and 08:12 came before the booking checked in (08:15, for an 08:30 slot),
+    # 08:17 after it. The counter is busy until 08:20, when the slot's window (08:20-08:45) opens.
+    day = [visitor(1, 480, 20), visitor(2, 490, 5), visitor(3, 492, 5), visitor(4, 495, 5, appointment=510),
+           visitor(5, 497, 5)]
+    seen = []
+    result = run_day(DAY, [CounterPlan(DESK)], day, PolicyConfig(),
+                     observer=lambda now, desk, waiting, recent, decision: seen.append(decision))
+    assert calls(result) == {1: 480, 4: 500, 2: 505, 3: 510, 5: 515}
+    assert seen[1].rule == "appointment" and seen[1].ticket.channel == "appointment"
+    assert seen[1].ticket.appointment_at == DAY.at(510) and seen[2].ticket.channel == "walk_in"
+    summary = summarise(result, day, None, PRIORITY, WINDOW)
+    booked, walk_in = summary["channels"]["appointment"], summary["channels"]["walk_in"]
+    assert (booked["visitors"], booked["p50"], walk_in["visitors"], walk_in["max"]) == (1, 5.0, 4, 18.0)
+    assert (booked["in_window"], booked["before_window"], booked["after_window"]) == (1, 0, 0)
+    assert booked["in_window_share"] == 1.0 and booked["window_min"] == [-10.0, 15.0]
+
+
+def test_appointments_called_before_or_after_their_window_are_told_apart():
+    # The 08:50 booking checked in at 07:55 and an idle counter takes it at opening, before its window;
+    # the 08:10 booking waits behind a 50-minute visit and is called at 09:00, 35 minutes past its window.
+    day = [visitor(1, 475, 3, appointment=530), visitor(2, 483, 50), visitor(3, 485, 5, appointment=490)]
+    result = run_day(DAY, [CounterPlan(DESK)], day, PolicyConfig())
+    assert calls(result) == {1: 480, 2: 483, 3: 533}
+    booked = summarise(result, day, None, PRIORITY, WINDOW)["channels"]["appointment"]
+    assert (booked["in_window"], booked["before_window"], booked["after_window"]) == (0, 1, 1)
+    assert booked["late_by"]["max"] == 28.0 and booked["in_window_share"] == 0.0
+    assert "channels" not in summarise(result, day, None, PRIORITY)  # no window, no channel split
+
+
+def test_the_booking_table_is_read_with_documented_defaults():
+    scenario = load_scenario("booking")
+    bookings = scenario.bookings
+    assert (bookings.share, bookings.no_show, bookings.early_mean, bookings.early_sd) == (0.3, 0.1, 10, 10)
+    assert set(bookings.slot_min.values()) == {30}
+    assert load_scenario("mpp").bookings is None
+    raw = booking_raw(share=0.5)
+    del raw["simulation"]["bookings"]["no_show"], raw["simulation"]["bookings"]["arrive_early_min"]
+    raw["booking"]["slot_min"] = 20  # slots come from the office file's [booking] unless set here
+    parsed = parse_scenario(raw).bookings
+    assert (parsed.share, parsed.no_show, parsed.early_mean) == (0.5, 0.0, 10.0)
+    assert set(parsed.slot_min.values()) == {20}
+    assert set(parse_scenario(booking_raw(slot_min=45)).bookings.slot_min.values()) == {45}
+
+
+def one_hour_day(raw: dict) -> dict:
+    """The booking scenario cut to 08:00-09:00, where a 90-minute slot cannot fit."""
+    raw["simulation"].update(open="08:00", close="09:00", breaks=[])
+    raw["simulation"].pop("profile")
+    return raw["simulation"]
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda raw: raw["simulation"].update(bookings=0.3), "simulation.bookings"),
+    (lambda raw: raw["simulation"]["bookings"].pop("share"), "simulation.bookings.share"),
+    (lambda raw: raw["simulation"]["bookings"].update(share=1.5), "simulation.bookings.share"),
+    (lambda raw: raw["simulation"]["bookings"].update(share="30%"), "simulation.bookings.share"),
+    (lambda raw: raw["simulation"]["bookings"].update(no_show=-0.1), "simulation.bookings.no_show"),
+    (lambda raw: raw["simulation"]["bookings"].update(slot_min=2), "simulation.bookings.slot_min"),
+    (lambda raw: one_hour_day(raw)["bookings"].update(slot_min=90), "simulation.bookings.slot_min"),
+    (lambda raw: raw["simulation"]["bookings"].update(arrive_early_min=True), "simulation.bookings.arrive_early_min"),
+    (lambda raw: raw["simulation"]["bookings"].update(arrive_sd_min=-1), "simulation.bookings.arrive_sd_min"),
+    (lambda raw: raw["simulation"]["bookings"].update(noshow=0.1), "simulation.bookings.noshow"),
+])
+def test_booking_mistakes_are_named_by_field(change, field):
+    raw = booking_raw()
+    change(raw)
+    with pytest.raises(ConfigError) as error:
+        parse_scenario(raw)
+    assert str(error.value).startswith(field), str(error.value)
+
+
+def test_booked_visitors_come_around_their_slot_and_some_never_come():
+    scenario = load_scenario("booking")
+    visitors = draw_visitors(scenario)
+    booked = [v for v in visitors if v.appointment is not None]
+    figures = compare(scenario)["bookings"]
+    assert len(booked) == figures["checked_in"]
+    assert figures["booked"] == figures["checked_in"] + figures["walked_in"] + figures["never_came"]
+    assert 0.25 <= figures["booked"] / (len(visitors) + figures["never_came"]) <= 0.35
+    assert 0.05 <= figures["never_came"] / figures["booked"] <= 0.15
+    day = scenario.day
+    assert all((v.appointment - day.open) % 30 == 0 and day.open <= v.appointment < day.close for v in booked)
+    assert all(v.appointment - 30 <= v.arrival <= v.appointment + 15 for v in booked)  # the check-in window
+    assert all(day.open <= v.arrival < day.close for v in visitors if v.appointment is None)
+    fullest = figures["fullest_slot"]
+    assert fullest["booked"] <= fullest["bookable"]  # the shipped office's slots take the day's bookings
+
+
+def test_too_early_checks_in_when_check_in_opens_and_too_late_walks_in():
+    early = parse_scenario(booking_raw(arrive_early_min=45, arrive_sd_min=0))
+    booked = [v for v in draw_visitors(early) if v.appointment is not None]
+    assert booked and all(v.arrival == v.appointment - 30 for v in booked)
+    late = compare(parse_scenario(booking_raw(arrive_early_min=-20, arrive_sd_min=0)))
+    assert late["bookings"]["checked_in"] == 0 and late["bookings"]["walked_in"] > 0
+    assert late["policies"]["configured"]["channels"]["appointment"]["visitors"] == 0
+
+
+def test_booked_days_repeat_with_the_seed_and_keep_the_same_people_as_the_day_without():
+    scenario = load_scenario("booking")
+    assert draw_visitors(scenario, 5) == draw_visitors(scenario, 5)
+    assert draw_visitors(scenario, 5) != draw_visitors(scenario, 6)
+    assert compare(scenario, seed=5) == compare(scenario, seed=5)
+    # With nobody booking, the booking day is the MPP day to the visitor: the comparison is fair.
+    assert draw_visitors(parse_scenario(booking_raw(share=0))) == draw_visitors(load_scenario("mpp"))
+
+
+def test_the_report_splits_walk_ins_from_appointments():
+    report = compare(load_scenario("booking"))
+    assert set(report["bookings"]) >= {"booked", "never_came", "walked_in", "checked_in", "fullest_slot"}
+    for summary in report["policies"].values():
+        walk_in, booked = summary["channels"]["walk_in"], summary["channels"]["appointment"]
+        assert walk_in["visitors"] + booked["visitors"] == report["visitors"]
+        assert booked["in_window"] + booked["before_window"] + booked["after_window"] == booked["called"]
+        for row in (walk_in, booked):
+            assert 0 <= row["p50"] <= row["p95"] <= row["max"]
+    text = format_report(report)
+    assert "bookings: " in text and "appointments called in their window" in text
+    assert "  walk-in " in text and "  appointment " in text
+    svg = ET.fromstring(svg_chart(report))
+    labels = {text.text for text in svg.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"walk-in", "appointment", "priority (all)"} <= labels
+    result = simulate("booking", "--json")
+    assert result.exit_code == 0 and json.loads(result.output)["policies"]["fifo"]["channels"]
+
+
+def test_a_day_without_bookings_reports_as_before():
+    report = compare(load_scenario("mpp"))
+    assert "bookings" not in report and all("channels" not in s for s in report["policies"].values())
+    assert set(report) == {"scenario", "office", "date", "open", "close", "seed", "visitors", "counters",
+                           "max_wait_min", "priority_lanes", "policies"}
+    lines = format_report(report).splitlines()
+    configured = lines[lines.index("configured: utilisation 0.84, over max wait (60 min): 0, last call 15:00"):]
+    assert configured[1:8] == [
+        "  lane            served abandoned no-show unserved    p50    p95    max",
+        "  general           1463        41      71        0    4.7   14.9   20.5",
+        "  health_worker       81         0       5        0    0.1    1.1    1.7",
+        "  senior             253         0      12        0    0.1    1.0    2.0",
+        "  disability          51         0       1        0    0.2    1.0    2.2",
+        "  priority (all)     385         0      18        0    0.1    1.1    2.2",
+        "  everyone          1848        41      89        0    2.2   14.5   20.5",
+    ]
+    assert len(lines) == 32 and "appointment" not in "\n".join(lines)

@@ -12,6 +12,9 @@ The model, in minutes after midnight on the scenario's date, in the office's tim
 
 - visitors of each (service, lane) arrive as a Poisson stream whose rate is constant within each
   window of the day's profile, and only while the office is open;
+- with `[simulation.bookings]`, each of those would-be visitors books instead with probability
+  `share`: the booking takes the slot in which they would have walked in, some bookings never
+  come, and the others check in around the slot start (see `Bookings` and `_check_in`);
 - each visitor brings a lognormal service time, a no-show flag and a patience (exponential); one
   still waiting when the patience runs out leaves and counts as abandoned;
 - a free, open counter asks `shared.domain.policy.choose` whom to call, passing the lanes of its latest
@@ -25,14 +28,15 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime, time, timedelta, tzinfo
 
+from ..domain.bookings import EARLY, LATE, BookingRules, checkin_timing
 from ..domain.config import OfficeConfig
-from ..domain.model import COUNTER_OPEN, LANES, WAITING, WALK_IN, CounterDesk, Ticket
+from ..domain.model import APPOINTMENT, COUNTER_OPEN, LANES, WAITING, WALK_IN, CounterDesk, Ticket
 from ..domain.numbering import format_number
 from ..domain.policy import FIFO, STRICT_PRIORITY, Decision, PolicyConfig, choose
 
@@ -62,6 +66,7 @@ class Visitor:
     no_show: bool = False
     patience: float | None = None
     queued: float | None = None  # joins the queue later than `arrival` (a transfer), keeping its place
+    appointment: float | None = None  # booked slot start of a checked-in booking; None for a walk-in ticket
 
     @property
     def joins(self) -> float:
@@ -108,6 +113,31 @@ class Stream:
 
 
 @dataclass(frozen=True)
+class Bookings:
+    """How the day's visitors book, so the report can weigh appointments against the walk-ins they pass.
+
+    Each would-be visitor books with probability `share`, in the slot (per service, `slot_min`
+    minutes, back to back from opening) in which they would have walked in: bookings follow the
+    arrival profile without a second profile to keep in step. A share `no_show` of the bookings
+    never comes. The others arrive `earliness` minutes before the slot start, drawn from a normal
+    distribution (`early_mean`, `early_sd`; negative means late), and check in as the product lets
+    them (`_check_in`).
+    """
+
+    share: float
+    slot_min: Mapping[str, float]
+    no_show: float = 0.0
+    early_mean: float = 10.0
+    early_sd: float = 10.0
+
+    def slot_start(self, service: str, moment: float, day: Day) -> float:
+        """The slot a visitor who would have come at `moment` books; a last part-slot's demand goes to the last slot."""
+        length = self.slot_min[service]
+        last = int((day.close - day.open) // length) - 1
+        return day.open + min(int((moment - day.open) // length), last) * length
+
+
+@dataclass(frozen=True)
 class Scenario:
     """An office file with the day it is tried on, so a policy is judged on the office's own traffic."""
 
@@ -120,6 +150,7 @@ class Scenario:
     no_show: float = 0.0
     patience_mean: float | None = None
     seed: int = 1
+    bookings: Bookings | None = None
 
     @property
     def policy(self) -> PolicyConfig:
@@ -147,10 +178,23 @@ def lognormal_parameters(mean: float, sd: float) -> tuple[float, float]:
 
 def draw_visitors(scenario: Scenario, seed: int | None = None) -> list[Visitor]:
     """The day's visitors; one generator per stream, so editing one stream leaves the others' draws alone."""
+    return _draw(scenario, seed)[0]
+
+
+def _draw(scenario: Scenario, seed: int | None) -> tuple[list[Visitor], Counter, Counter]:
+    """The visitors and, with bookings, how the bookings went (booked, never came, ...) and bookings per slot."""
     master = random.Random(scenario.seed if seed is None else seed)
+    bookings = scenario.bookings
+    seeds = [master.getrandbits(64) for _ in scenario.streams]
+    # Booking draws come from generators of their own, seeded after the streams', so the same day
+    # with and without bookings (or with another share) has the very same would-be visitors.
+    booking_seeds = [master.getrandbits(64) for _ in scenario.streams] if bookings is not None else []
+    tally: Counter = Counter()
+    per_slot: Counter = Counter()  # (service, slot start) -> bookings, whether they came or not
     drawn = []
-    for stream in scenario.streams:
-        rng = random.Random(master.getrandbits(64))
+    for index, stream in enumerate(scenario.streams):
+        rng = random.Random(seeds[index])
+        booking_rng = random.Random(booking_seeds[index]) if bookings is not None else None
         mu, sigma = lognormal_parameters(*scenario.service_times[stream.service])
         for start, end, per_hour in stream.windows:
             if per_hour <= 0:
@@ -163,9 +207,40 @@ def draw_visitors(scenario: Scenario, seed: int | None = None) -> list[Visitor]:
                 duration = rng.lognormvariate(mu, sigma) if sigma > 0 else math.exp(mu)
                 no_show = rng.random() < scenario.no_show
                 patience = rng.expovariate(1 / scenario.patience_mean) if scenario.patience_mean else None
-                drawn.append((moment, stream.service, stream.lane, duration, no_show, patience))
+                arrival, appointment = moment, None
+                if bookings is not None:
+                    # Drawn for every visitor, booked or not, so a different share books the same people first.
+                    books, absent = booking_rng.random() < bookings.share, booking_rng.random() < bookings.no_show
+                    earliness = booking_rng.gauss(bookings.early_mean, bookings.early_sd)
+                    if books:
+                        slot = bookings.slot_start(stream.service, moment, scenario.day)
+                        tally["booked"] += 1
+                        per_slot[(stream.service, slot)] += 1
+                        arrival, appointment = _check_in(scenario.day, scenario.office.booking, slot, earliness)
+                        if absent or (appointment is None and arrival >= scenario.day.close):
+                            tally["never_came"] += 1
+                            continue
+                        tally["checked_in" if appointment is not None else "walked_in"] += 1
+                drawn.append((arrival, stream.service, stream.lane, duration, no_show, patience, appointment))
     drawn.sort(key=lambda item: (item[0], item[1], LANES.index(item[2]) if item[2] in LANES else 99))
-    return [Visitor(index, *item) for index, item in enumerate(drawn, start=1)]
+    visitors = [Visitor(index, *item[:6], appointment=item[6]) for index, item in enumerate(drawn, start=1)]
+    return visitors, tally, per_slot
+
+
+def _check_in(day: Day, rules: BookingRules, slot: float, earliness: float) -> tuple[float, float | None]:
+    """When a booked visitor gets a ticket, and whether it is an appointment, under the product's check-in rules.
+
+    Too early, the kiosk tells them to come back when check-in opens, so their ticket is issued
+    then; too late, it refuses the booking and offers a walk-in ticket (None: an ordinary ticket
+    at the moment they came, or nothing once the office has closed).
+    """
+    arrival = slot - earliness
+    timing = checkin_timing(day.at(slot), day.at(arrival), rules)
+    if timing == EARLY:
+        return slot - rules.checkin_early.total_seconds() / 60, slot
+    if timing == LATE:
+        return arrival, None
+    return arrival, slot
 
 
 # --- Running a day ----------------------------------------------------------------------------
@@ -289,7 +364,9 @@ def run_day(day: Day, counters: Sequence[CounterPlan], visitors: Iterable[Visito
             waiting[visitor.id] = Ticket(
                 visitor.id, day.date.isoformat(), visitor.service, visitor.lane, sequence,
                 format_number((prefixes or {}).get(visitor.service, visitor.service[:1].upper()), sequence),
-                WAITING, WALK_IN, day.at(visitor.arrival), day.at(visitor.arrival))
+                WAITING, WALK_IN if visitor.appointment is None else APPOINTMENT, day.at(visitor.arrival),
+                day.at(visitor.arrival),
+                appointment_at=None if visitor.appointment is None else day.at(visitor.appointment))
             if visitor.patience is not None:
                 push(visitor.joins + visitor.patience, _ABANDON, visitor.id)
             call_idle(now)
@@ -357,8 +434,14 @@ def _waits(figures: Sequence[float]) -> dict:
 
 
 def summarise(result: DayResult, visitors: Iterable[Visitor], max_wait: timedelta | None,
-              priority_lanes: Iterable[str]) -> dict:
-    """The figures a policy is judged by: waits and counts per lane, utilisation, max-wait breaches."""
+              priority_lanes: Iterable[str],
+              appointment_window: tuple[timedelta, timedelta] | None = None) -> dict:
+    """The figures a policy is judged by: waits and counts per lane, utilisation, max-wait breaches.
+
+    With `appointment_window` (the policy's appointment_early and appointment_grace) it adds
+    `channels`: walk-in against appointment tickets, and whether appointments were called in
+    their window, since that is the promise a booking makes and walk-ins pay for.
+    """
     # over_max_wait counts everyone whose time in the queue passed max_wait, whether served, absent,
     # abandoned or unserved: each of them did wait that long.
     visitors = list(visitors)
@@ -369,6 +452,9 @@ def summarise(result: DayResult, visitors: Iterable[Visitor], max_wait: timedelt
     groups = {lane: (lambda v, lane=lane: v.lane == lane) for lane in lanes}
     groups["priority"] = lambda v: v.lane in priority_lanes
     groups["all"] = lambda v: True
+    if appointment_window is not None:
+        groups[WALK_IN] = lambda v: v.appointment is None
+        groups[APPOINTMENT] = lambda v: v.appointment is not None
     table = {}
     for name, member in groups.items():
         chosen = [v for v in visitors if member(v)]
@@ -381,6 +467,11 @@ def summarise(result: DayResult, visitors: Iterable[Visitor], max_wait: timedelt
         over = sum(1 for v in visitors if result.outcomes[v.id].at - v.arrival > limit + 1e-9)
     busy = sum(use.busy for use in result.counters)
     opened = sum(use.open for use in result.counters)
+    extra = {}
+    if appointment_window is not None:
+        booked = [v for v in visitors if v.appointment is not None]
+        table[APPOINTMENT].update(_window(result, booked, *appointment_window))
+        extra["channels"] = {WALK_IN: table[WALK_IN], APPOINTMENT: table[APPOINTMENT]}
     return {
         "lanes": {lane: table[lane] for lane in lanes},
         "groups": {"priority": table["priority"], "all": table["all"]},
@@ -392,7 +483,24 @@ def summarise(result: DayResult, visitors: Iterable[Visitor], max_wait: timedelt
         "utilisation": round(busy / opened, 4) if opened else 0.0,
         "counters": {str(use.number): round(use.utilisation, 4) for use in result.counters},
         "last_call": _clock(max((o.at for o in result.outcomes.values() if o.counter is not None), default=0.0)),
+        **extra,
     }
+
+
+def _window(result: DayResult, booked: Sequence[Visitor], early: timedelta, grace: timedelta) -> dict:
+    """Appointment calls against their window: in it, before it (a free counter took them early), after it.
+
+    `late_by` is minutes past the window's end, the part of the wait the booking did not promise.
+    Called no-shows count by the call; abandoned and unserved tickets were never called.
+    """
+    opens, closes = early.total_seconds() / 60, grace.total_seconds() / 60
+    calls = [(result.outcomes[v.id].at, v.appointment) for v in booked if result.outcomes[v.id].counter is not None]
+    before = sum(1 for at, slot in calls if at < slot - opens - 1e-9)
+    late_by = [at - slot - closes for at, slot in calls if at > slot + closes + 1e-9]
+    within = len(calls) - before - len(late_by)
+    return {"window_min": [-opens, closes], "called": len(calls), "in_window": within,
+            "in_window_share": round(within / len(booked), 4) if booked else None,
+            "before_window": before, "after_window": len(late_by), "late_by": _waits(late_by)}
 
 
 def reference_policies(scenario: Scenario) -> dict[str, PolicyConfig]:
@@ -405,7 +513,7 @@ def compare(scenario: Scenario, policies: Mapping[str, PolicyConfig] | None = No
     """Run one drawn day under each policy (common random numbers), so differences come from the policy."""
     seed = scenario.seed if seed is None else seed
     policies = reference_policies(scenario) if policies is None else policies
-    visitors = draw_visitors(scenario, seed)
+    visitors, tally, per_slot = _draw(scenario, seed)
     plans = scenario.counter_plans()
     priority = sorted({lane for lane in LANES if scenario.policy.is_priority(lane)}, key=LANES.index)
     max_wait = scenario.policy.max_wait
@@ -422,10 +530,33 @@ def compare(scenario: Scenario, policies: Mapping[str, PolicyConfig] | None = No
         "priority_lanes": priority,
         "policies": {},
     }
+    if scenario.bookings is not None:
+        report["bookings"] = _booking_figures(scenario, tally, per_slot)
     for name, policy in policies.items():
         result = run_day(scenario.day, plans, visitors, policy, prefixes=scenario.prefixes())
-        report["policies"][name] = summarise(result, visitors, max_wait, priority)
+        window = None if scenario.bookings is None else (policy.appointment_early, policy.appointment_grace)
+        report["policies"][name] = summarise(result, visitors, max_wait, priority, window)
     return report
+
+
+def _booking_figures(scenario: Scenario, tally: Counter, per_slot: Counter) -> dict:
+    """How the day's bookings went, and its fullest slot against the places the office file lets be booked.
+
+    The simulator does not hold bookings to `[booking]` slot_capacity × bookable_share: `share`
+    is the demand, and the fullest slot (the most bookings over, or the fewest under, its
+    service's bookable places) shows whether the office's slots would take it.
+    """
+    bookings = scenario.bookings
+    places = scenario.office.booking.bookable_places
+    fullest = None
+    if per_slot:
+        (service, slot), count = min(per_slot.items(),
+                                     key=lambda item: (places(item[0][0]) - item[1], item[0][1], item[0][0]))
+        fullest = {"service": service, "slot": _clock(slot), "booked": count, "bookable": places(service)}
+    return {"share": bookings.share, "no_show": bookings.no_show, "arrive_early_min": bookings.early_mean,
+            "arrive_sd_min": bookings.early_sd, "slot_min": dict(bookings.slot_min),
+            "booked": tally["booked"], "never_came": tally["never_came"], "walked_in": tally["walked_in"],
+            "checked_in": tally["checked_in"], "fullest_slot": fullest}
 
 
 def _clock(minutes: float) -> str:

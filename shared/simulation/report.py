@@ -22,6 +22,8 @@ def format_report(report: dict) -> str:
         f"{report['date']}, open {report['open']}–{report['close']}, {report['visitors']} visitors, "
         f"{report['counters']} counters, seed {report['seed']}; waits in minutes (call − arrival, served visitors)",
     ]
+    if "bookings" in report:
+        lines.append(_booking_line(report["bookings"]))
     for name, summary in report["policies"].items():
         over = "n/a" if summary["over_max_wait"] is None else summary["over_max_wait"]
         limit = "off" if max_wait is None else f"{max_wait:g} min"
@@ -31,27 +33,60 @@ def format_report(report: dict) -> str:
                   f"{'p50':>7}{'p95':>7}{'max':>7}"]
         rows = list(summary["lanes"].items()) + [("priority (all)", summary["groups"]["priority"]),
                                                   ("everyone", summary["groups"]["all"])]
+        channels = summary.get("channels")
+        if channels:
+            rows += [("walk-in", channels["walk_in"]), ("appointment", channels["appointment"])]
         for lane, row in rows:
             lines.append(f"  {lane:<15}{row['served']:>7}{row['abandoned']:>10}{row['no_show']:>8}"
                          f"{row['unserved']:>9}{_minutes(row['p50']):>7}{_minutes(row['p95']):>7}"
                          f"{_minutes(row['max']):>7}")
+        if channels:
+            lines.append(_window_line(channels["appointment"]))
         counters = ", ".join(f"{number}: {share:.2f}" for number, share in summary["counters"].items())
         lines.append(f"  utilisation per counter: {counters}")
     return "\n".join(lines)
 
 
+def _booking_line(bookings: dict) -> str:
+    """What became of the bookings, and whether the fullest slot fits the places the office file allows."""
+    line = (f"bookings: {bookings['booked']} booked ({bookings['share']:.0%} of visitors), "
+            f"{bookings['never_came']} never came, {bookings['walked_in']} came too late and walked in, "
+            f"{bookings['checked_in']} checked in")
+    fullest = bookings["fullest_slot"]
+    if fullest:
+        line += (f"; fullest slot: {fullest['service']} {fullest['slot']}, {fullest['booked']} booked "
+                 f"({fullest['bookable']} bookable)")
+    return line
+
+
+def _window_line(row: dict) -> str:
+    """The booking's promise, kept or not: calls in the window, before it, and after it (and by how much)."""
+    early, grace = row["window_min"]
+    share = "—" if row["in_window_share"] is None else f"{row['in_window_share']:.1%}"
+    late = row["late_by"]
+    after = f"after it {row['after_window']}"
+    if row["after_window"]:
+        after += f" (late by p50 {_minutes(late['p50'])}, max {_minutes(late['max'])})"
+    return (f"  appointments called in their window ({-early:g} min before to {grace:g} after the slot): "
+            f"{row['in_window']} of {row['visitors']} ({share}); before it {row['before_window']}, {after}, "
+            f"never called {row['visitors'] - row['called']}")
+
+
+_GROUP_LABELS = {"priority": "priority (all)", "walk_in": "walk-in"}
 _COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")  # Okabe–Ito, safe for colour blindness
 
 
 def svg_chart(report: dict) -> str:
     """A p95-wait bar chart as a hand-written SVG, with title and labels a screen reader can read."""
     policies = list(report["policies"])
-    lanes = list(next(iter(report["policies"].values()))["lanes"]) + ["priority"]
+    first = next(iter(report["policies"].values()))
+    lanes = list(first["lanes"]) + ["priority"] + list(first.get("channels", ()))
 
     def p95(policy: str, lane: str) -> float | None:
         summary = report["policies"][policy]
-        row = summary["groups"]["priority"] if lane == "priority" else summary["lanes"][lane]
-        return row["p95"]
+        if lane == "priority":
+            return summary["groups"]["priority"]["p95"]
+        return summary["lanes"][lane]["p95"] if lane in summary["lanes"] else summary["channels"][lane]["p95"]
 
     values = [p95(policy, lane) or 0.0 for policy in policies for lane in lanes]
     top = _nice_ceiling(max(values + [1.0]))
@@ -96,7 +131,7 @@ def svg_chart(report: dict) -> str:
             out.append(f'<text x="{x + (bar_w - 2) / 2:.1f}" y="{y(shown) - 4:.1f}" text-anchor="middle" '
                        f'font-size="10" fill="#000">{_minutes(value)}</text>')
         out.append(f'<text x="{left + (index + 0.5) * group_w:.1f}" y="{upper + plot_h + 18}" text-anchor="middle" '
-                   f'fill="#000">{html.escape("priority (all)" if lane == "priority" else lane)}</text>')
+                   f'fill="#000">{html.escape(_GROUP_LABELS.get(lane, lane))}</text>')
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{upper + plot_h}" y2="{upper + plot_h}" stroke="#000"/>')
     legend_y = height - 28
     for position, policy in enumerate(policies):

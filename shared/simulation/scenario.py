@@ -3,8 +3,8 @@
 A scenario exists so the policy is judged on a day that looks like the office's own; this module
 finds it (a path, or a name shipped in shared/scenarios/ such as `mpp`) and validates it field by
 field. Errors name the file and the field, as office.toml errors do, because a person edits these.
-The office part goes through `parse_config` unchanged; only the day is read here. Nothing is
-simulated here: the result is handed to `engine.compare`.
+The office part goes through `parse_config` unchanged; only the day is read here, its optional
+`[simulation.bookings]` included. Nothing is simulated here: the result is handed to `engine.compare`.
 """
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..domain.config import ConfigError, parse_config
+from ..domain.config import ConfigError, OfficeConfig, parse_config
 from ..domain.model import LANES
-from .engine import Day, Scenario, Stream, _clock
+from .engine import Bookings, Day, Scenario, Stream, _clock
 
 # The shipped scenarios sit beside this package in shared/, not inside it.
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
@@ -133,6 +133,47 @@ def parse_scenario(raw: dict, name: str = "scenario") -> Scenario:
         no_show=_number(sim.get("no_show", 0), "simulation.no_show", 0, 1),
         patience_mean=patience or None,
         seed=seed,
+        bookings=_bookings(sim.get("bookings"), office, opening, closing),
+    )
+
+
+_BOOKING_FIELDS = ("share", "slot_min", "no_show", "arrive_early_min", "arrive_sd_min")
+
+
+def _bookings(raw, office: OfficeConfig, opening: float, closing: float) -> Bookings | None:
+    """`[simulation.bookings]`: who books and how they come; left out, the day has walk-ins only.
+
+    Slots default to the office file's `[booking]` slot length per service, so the day is cut as
+    the product cuts it; `slot_min` here overrides it for every service. The table is new and
+    short, so an unknown key is an error rather than a silently ignored typo.
+    """
+    where = "simulation.bookings"
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: must be a table with share and, optionally, {', '.join(_BOOKING_FIELDS[1:])}")
+    for key in raw:
+        if key not in _BOOKING_FIELDS:
+            raise ConfigError(f"{where}.{key}: unknown field (known: {', '.join(_BOOKING_FIELDS)})")
+    if "share" not in raw:
+        raise ConfigError(f"{where}.share: required, the fraction of visitors who book (e.g. 0.3)")
+    share = _number(raw["share"], f"{where}.share", 0, 1)
+    if "slot_min" in raw:
+        length = _number(raw["slot_min"], f"{where}.slot_min", 5, 240)
+        slot_min = {service.code: length for service in office.services}
+    else:
+        slot_min = {service.code: office.booking.shape(service.code).length.total_seconds() / 60
+                    for service in office.services}
+    for code, length in slot_min.items():
+        if length > closing - opening:
+            raise ConfigError(f"{where}.slot_min: a {length:g}-minute slot of {code} does not fit between "
+                              f"simulation.open and simulation.close")
+    return Bookings(
+        share=share,
+        slot_min=slot_min,
+        no_show=_number(raw.get("no_show", 0), f"{where}.no_show", 0, 1),
+        early_mean=_number(raw.get("arrive_early_min", 10), f"{where}.arrive_early_min", -240, 240),
+        early_sd=_number(raw.get("arrive_sd_min", 10), f"{where}.arrive_sd_min", 0, 240),
     )
 
 
