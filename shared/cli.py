@@ -125,7 +125,7 @@ def user_add(ctx: click.Context, name: str, role: str, password: str) -> None:
               help="Also write an SVG chart of p95 waits to this file.")
 @click.option("--seed", type=int, default=None, help="Random seed for the day's visitors (default: the scenario's).")
 def simulate(scenario: str, as_json: bool, chart: str | None, seed: int | None) -> None:
-    """Compare FIFO, strict priority and the office policy on a simulated day (a file, or a shipped name: mpp)."""
+    """Compare FIFO, strict priority and the office policy on a simulated day (a file, or mpp, malang, booking)."""
     try:
         report = simulation.compare(simulation.load_scenario(scenario), seed=seed)
     except ConfigError as error:
