@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from flask import redirect, render_template, request, session, url_for
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 
+from shared.domain.bookings import CODE_ALPHABET
 from shared.domain.errors import DomainError
-from shared.domain.errors import Closed, QuotaFull
+from shared.domain.errors import Closed, QuotaFull, TooEarly, TooLate, UnknownBooking
 from shared.qr import qr_svg
 from shared.services import accounts
+from shared.services import bookings as booking_service
 from shared.services import tickets as ticket_service
+from shared.views import bookings as booking_views
 from shared.views import tickets as ticket_views
 from shared.web import context
 from shared.web.errors import status_of
@@ -18,7 +22,7 @@ from shared.web.auth import KIOSK_SESSION_KEY, current_kiosk, kiosk_required
 
 from .blueprint import bp
 from .api import ticket_limit
-from .visitor import status_url, ticket_from_token, token_for
+from .visitor import booking_code, status_url, ticket_from_token, token_for
 
 
 @bp.get("/kiosk/")
@@ -120,6 +124,68 @@ def enter_at_door():
         return render_template("kiosk/entered.html", ticket=None,
                                message=gettext(error.message, **error.details)), status_of(error)
     return render_template("kiosk/entered.html", ticket=ticket, message=None)
+
+
+@bp.get("/kiosk/checkin")
+@kiosk_required
+def checkin():
+    """A visitor with a booking: one code field a scanner types into, and a keypad for the rest."""
+    if not context.office().config.booking.enabled:
+        return redirect(url_for("kiosk.home"))
+    return _checkin_page()
+
+
+@bp.post("/kiosk/checkin")
+@kiosk_required
+@ticket_limit
+def checkin_arrive():
+    """The code or scanned link of a booking: its ticket, or when to come back, or a walk-in instead.
+
+    A scanned ticket link (`/t/`) is an invited visitor at the door: the same field lets them in,
+    so a kiosk by the entrance needs one field for both.
+    """
+    scanned = (request.form.get("code") or "")[:300]
+    if "/t/" in scanned:
+        return enter_at_door()
+    try:
+        ticket = booking_service.check_in(context.office(), context.db(), booking_code(scanned),
+                                          kiosk_id=current_kiosk()["id"])
+    except TooEarly as error:
+        return render_template("kiosk/checkin_early.html", message=gettext(error.message, **error.details),
+                               **_come_back(error)), status_of(error)
+    except TooLate as error:
+        return render_template("kiosk/checkin_late.html", message=gettext(error.message, **error.details),
+                               booking=_booking_of_link(scanned),
+                               request_key=secrets.token_urlsafe(12)), status_of(error)
+    except UnknownBooking as error:
+        return _checkin_page(gettext(error.message, **error.details), scanned), status_of(error)
+    return redirect(url_for("kiosk.show_ticket", token=token_for(ticket)))
+
+
+def _checkin_page(error: str | None = None, typed: str = ""):
+    """The check-in screen; after an unknown code it says so and keeps what was typed to correct
+    (never a scanned link, which the next scan would run into)."""
+    kept = typed.strip()[:40] if "/" not in typed else ""
+    return render_template("kiosk/checkin.html", keys=CODE_ALPHABET, error=error, typed=kept)
+
+
+def _come_back(error: TooEarly) -> dict:
+    """The time to come back, to show big: `14:30 WIB`, and the day unless it is today."""
+    office = context.office()
+    moment = datetime.fromisoformat(error.extra["come_back_at"]).astimezone(office.config.zone)
+    today = moment.date().isoformat() == office.today()
+    return {"come_back_time": f"{moment:%H:%M} {moment.tzname()}",
+            "come_back_day": None if today else format_date(moment.date(), "full")}
+
+
+def _booking_of_link(scanned: str):
+    """The booking behind a scanned booking link, so a late visitor's walk-in keeps its service and
+    lane; a typed code gives None (there is no view that looks a booking up by its code)."""
+    if "/booking/" not in scanned:
+        return None
+    token = scanned.split("/booking/", 1)[1].split("?", 1)[0].strip("/")
+    booking_id = context.booking_tokens().read(token, context.now())
+    return booking_views.find(context.db(), booking_id) if booking_id is not None else None
 
 
 @bp.get("/kiosk/tickets/<token>")
