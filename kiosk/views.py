@@ -14,7 +14,6 @@ from shared.qr import qr_svg
 from shared.services import accounts
 from shared.services import bookings as booking_service
 from shared.services import tickets as ticket_service
-from shared.views import bookings as booking_views
 from shared.views import tickets as ticket_views
 from shared.web import context
 from shared.web.errors import status_of
@@ -155,7 +154,7 @@ def checkin_arrive():
                                **_come_back(error)), status_of(error)
     except TooLate as error:
         return render_template("kiosk/checkin_late.html", message=gettext(error.message, **error.details),
-                               booking=_booking_of_link(scanned),
+                               booking=error.extra,
                                request_key=secrets.token_urlsafe(12)), status_of(error)
     except UnknownBooking as error:
         return _checkin_page(gettext(error.message, **error.details), scanned), status_of(error)
@@ -176,16 +175,6 @@ def _come_back(error: TooEarly) -> dict:
     today = moment.date().isoformat() == office.today()
     return {"come_back_time": f"{moment:%H:%M} {moment.tzname()}",
             "come_back_day": None if today else format_date(moment.date(), "full")}
-
-
-def _booking_of_link(scanned: str):
-    """The booking behind a scanned booking link, so a late visitor's walk-in keeps its service and
-    lane; a typed code gives None (there is no view that looks a booking up by its code)."""
-    if "/booking/" not in scanned:
-        return None
-    token = scanned.split("/booking/", 1)[1].split("?", 1)[0].strip("/")
-    booking_id = context.booking_tokens().read(token, context.now())
-    return booking_views.find(context.db(), booking_id) if booking_id is not None else None
 
 
 @bp.get("/kiosk/tickets/<token>")

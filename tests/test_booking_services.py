@@ -165,7 +165,7 @@ def test_bookings_nobody_came_for_become_absent(office, db):
     at(office, 60 + 16)
     assert bookings.mark_absent(office, db) == 1
     assert [db.bookings.get(b.id).status for b in (first, second)] == ["no_show", "booked"]
-    assert refusal(lambda: bookings.check_in(office, db, first.code)) == "unknown_booking"
+    assert refusal(lambda: bookings.check_in(office, db, first.code)) == "too_late"   # offered a walk-in
 
 
 def test_the_online_line_waits_outside_and_is_invited_in(tmp_path):
@@ -254,3 +254,23 @@ def test_letting_others_go_first_is_limited(office, db):
     calling.call_next(office, db, 6, staff=OFFICER)
     done = db.tickets.in_states(office.today(), ("called",))[0]
     assert refusal(lambda: tickets.let_next_go_first(office, db, done.id)) == "invalid_state"
+
+
+def test_an_absent_booking_is_too_late_not_unknown(office, db):
+    booking = book(office, db, start="10:00")
+    at(office, 60 + 16)
+    bookings.mark_absent(office, db)
+    with pytest.raises(DomainError) as error:
+        bookings.check_in(office, db, booking.code)
+    assert error.value.code == "too_late" and error.value.extra == {"service": SERVICE, "lane": "general"}
+
+
+def test_a_slot_just_after_midnight_is_checked_in_from_midnight(office, db):
+    office.clock.set(datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc))   # 22:00 WIB
+    booking = book(office, db, day="2026-11-26", start="00:00")
+    office.clock.set(datetime(2026, 11, 25, 16, 40, tzinfo=timezone.utc))   # 23:40 WIB, the day before
+    with pytest.raises(DomainError) as error:
+        bookings.check_in(office, db, booking.code)
+    assert error.value.extra["come_back_at"] == "2026-11-26T00:00:00+07:00"   # not 23:30, already past
+    office.clock.set(datetime(2026, 11, 25, 17, 1, tzinfo=timezone.utc))    # 00:01 WIB
+    assert bookings.check_in(office, db, booking.code).business_date == "2026-11-26"

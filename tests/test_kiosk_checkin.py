@@ -151,10 +151,11 @@ def test_too_late_offers_a_walk_in_ticket_in_one_tap(app, kiosk, office):
     assert (ticket.channel, ticket.service, ticket.lane) == ("walk_in", "perizinan_berusaha", "senior")
 
 
-def test_too_late_with_a_typed_code_leads_to_the_services(kiosk, office):
+def test_too_late_with_a_typed_code_also_offers_the_walk_in_ticket(kiosk, office):
     status, page = check_in_at(kiosk, office, TOO_LATE, book(office).code)
     assert status == 409 and "Waktu booking ini sudah lewat" in page
-    assert re.search(r'<a class="choice choice--lane" href="/kiosk/" id="walk-in-ticket">', page)
+    form = re.search(r'<form method="post" action="/kiosk/tickets".*?</form>', page, re.S).group(0)
+    assert dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))["service"] == "perizinan_berusaha"
 
 
 def test_unknown_code_keeps_the_keypad_and_what_was_typed(kiosk, office):

@@ -5,7 +5,7 @@ overbooks and a cancelled or moved booking gives its place back at once.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from ..domain import bookings as rules
 from ..domain.bookings import BOOKED, CANCELLED, CHECKED_IN, NO_SHOW, Booking, Slot
@@ -139,21 +139,19 @@ def check_in(office: Office, db: Connection, code: str, *, kiosk_id: int | None 
     same booking returns the same ticket.
     """
     found = db.bookings.by_code(rules.normalise_code(code))
-    if found is None or found.status in (CANCELLED, NO_SHOW):
+    if found is None or found.status == CANCELLED:
         raise UnknownBooking(N_("This booking code is not known. Please check it, or take a walk-in ticket."))
     if found.status == CHECKED_IN and found.ticket_id is not None:
         return db.tickets.get(found.ticket_id)
+    if found.status == NO_SHOW:
+        raise _too_late(found)   # marked absent once its late window passed
     with write(office, db) as unit:
         current = booking(db, found.id)
-        if current.business_date != unit.today:
-            if current.business_date > unit.today:
-                raise _too_early(office, current)
-            raise TooLate(N_("The time of this booking has passed. You can take a walk-in ticket."))
         timing = rules.checkin_timing(current.starts_at, unit.now, office.config.booking)
-        if timing == rules.EARLY:
+        if timing == rules.EARLY or current.business_date > unit.today:
             raise _too_early(office, current)
-        if timing == rules.LATE:
-            raise TooLate(N_("The time of this booking has passed. You can take a walk-in ticket."))
+        if timing == rules.LATE or current.business_date < unit.today:
+            raise _too_late(current)
         service = office.config.service(current.service)
         status = WAITING if occupancy(office, db, unit.today).has_room() else OUTSIDE
         ticket = new_ticket(unit, service, current.lane, status, APPOINTMENT, kiosk_id=kiosk_id,
@@ -163,9 +161,18 @@ def check_in(office: Office, db: Connection, code: str, *, kiosk_id: int | None 
     return ticket
 
 
+def _too_late(current: Booking) -> TooLate:
+    """Too late, saying for which service and lane, so the kiosk can offer that walk-in ticket."""
+    return TooLate(N_("The time of this booking has passed. You can take a walk-in ticket."),
+                   extra={"service": current.service, "lane": current.lane})
+
+
 def _too_early(office: Office, current: Booking) -> TooEarly:
-    come_back = current.starts_at - office.config.booking.checkin_early
-    local = come_back.astimezone(office.config.zone)
+    # A ticket belongs to one business day: a slot just after midnight is checked in from then.
+    zone = office.config.zone
+    day_starts = datetime.combine(date.fromisoformat(current.business_date), time(0), zone)
+    come_back = max(current.starts_at - office.config.booking.checkin_early, day_starts)
+    local = come_back.astimezone(zone)
     return TooEarly(N_("You are early. Please come back to check in from %(when)s."),
                     when=f"{local:%d-%m-%Y %H:%M} {local.tzname()}",
                     extra={"come_back_at": to_office_iso(come_back, office.config.zone)})
