@@ -18,6 +18,7 @@ from ..i18n import DEFAULT_LANGUAGE, LANGUAGE_CODE, LANGUAGES, N_, translate
 from .bookings import BookingRules, SlotShape
 from .hours import WEEKDAYS, ServiceHours, parse_window
 from .model import GENERAL, LANES
+from .notifications import NotificationSettings, settings_from_table
 from .policy import COUNTER_MODES, DEFAULT_LANE_CLASSES, PolicyConfig
 
 CONFIG_NAME = "office.toml"
@@ -116,6 +117,7 @@ class OfficeConfig:
     kiosk_idle_seconds: int = 20
     kiosk_rate_limit: str = "60 per minute"
     booking: BookingRules = field(default_factory=BookingRules)
+    notifications: NotificationSettings | None = None   # no [notifications] table: nothing is sent
 
     @property
     def zone(self) -> ZoneInfo:
@@ -281,7 +283,16 @@ def parse_config(raw: dict) -> OfficeConfig:
         kiosk_idle_seconds=idle,
         kiosk_rate_limit=rate_limit,
         booking=booking,
+        notifications=_notifications(raw),
     )
+
+
+def _notifications(raw: dict) -> NotificationSettings | None:
+    """The optional `[notifications]` table (the webhook of the office's own gateway)."""
+    try:
+        return settings_from_table(raw.get("notifications"))
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _slot_shape(table: dict, where: str, default: SlotShape) -> SlotShape:

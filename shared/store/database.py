@@ -31,6 +31,7 @@ from . import schema
 from .accounts import Accounts
 from .bookings import Bookings
 from .counters import Counters
+from .deliveries import Deliveries
 from .events import EventLog
 from .idempotency import Idempotency
 from .screening import Screening
@@ -156,6 +157,7 @@ class Connection:
         self.idempotency = Idempotency(raw)
         self.screening = Screening(raw)
         self.events = EventLog(raw, self)
+        self.deliveries = Deliveries(raw)
 
     def close(self) -> None:
         self.raw.close()

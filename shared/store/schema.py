@@ -174,6 +174,25 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (service, business_date, start)
     );
     """,
+    """
+    -- Notifications for the office's own webhook (reminders through its WhatsApp or SMS
+    -- gateway). `key` queues each notification once only; `payload` holds the contact and
+    -- is set to NULL once the delivery is sent or given up; `last_error` is a code, never text.
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        payload TEXT,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        changed_at TEXT NOT NULL
+    );
+    CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+    """,
 )
 
 

@@ -16,14 +16,14 @@ from ..domain.errors import StoreUnavailable
 from ..office import Office
 from ..store import Store
 from ..tokens import TicketTokens
-from . import context
+from . import context, notifications
 from .auth import protect_from_csrf
 from .errors import register_error_handlers, retry_after_header
 from .vocabulary import register_vocabulary
 from .extensions import babel, csrf, limiter, login_manager, socketio
 from .realtime import Screens
 from .relay import Relay
-from .scheduler import start_scheduler
+from .scheduler import JOBS, start_scheduler
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,9 +108,11 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     office.store.on_events = relay.nudge
     app.extensions["antrean.relay"] = relay
     app.extensions["antrean.screens"] = screens
+    # Reminders through the office's own gateway, only with [notifications] in office.toml.
+    notification_jobs = notifications.install(app, office, relay)
     if app.config["ANTREAN_PUBLISHER_THREAD"]:
         relay.start(socketio.start_background_task, socketio.sleep)
-        start_scheduler(office, socketio.start_background_task, socketio.sleep)
+        start_scheduler(office, socketio.start_background_task, socketio.sleep, JOBS + notification_jobs)
 
     app.teardown_appcontext(context.close_db)
     app.before_request(_remember_language)

@@ -1,4 +1,6 @@
-"""Timed jobs of the serving process: lapsed invitations, bookings nobody came for (reminders later).
+"""Timed jobs of the serving process: lapsed invitations, bookings nobody came for, and, with
+`[notifications]` in office.toml, sending notifications and the day-before reminders (their
+jobs come from `shared/web/notifications.py`, which holds the webhook's settings).
 
 Each job runs every so many seconds on a background task and reads time through the
 office's clock, like requests and the relay. A job's failure is logged and the next
