@@ -17,7 +17,8 @@ ASYNC_MODES = {
 }
 DEFAULT_ASYNC_MODE = "gevent"
 
-_SECRET_PATHS = re.compile(r"(/t/|/api/tickets/|/kiosk/tickets/)[^/?\s]+")
+# Paths whose next segment is a signed ticket or booking token (a credential to that visit).
+_SECRET_PATHS = re.compile(r"(/t/|/api/tickets/|/kiosk/tickets/|/booking/|/api/bookings/|/api/calendar/)[^/?\s]+")
 
 
 def redact(path: str) -> str:

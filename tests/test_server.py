@@ -9,6 +9,10 @@ def test_access_log_hides_ticket_tokens():
     assert redact("/api/tickets/WzEs.abc/pdf") == "/api/tickets/…/pdf"
     assert redact("/kiosk/tickets/WzEs.abc") == "/kiosk/tickets/…"
     assert redact("/api/queue") == "/api/queue"
+    assert redact("/booking/WzEs.abc") == "/booking/…"
+    assert redact("/api/bookings/WzEs.abc/reschedule") == "/api/bookings/…/reschedule"
+    assert redact("/api/calendar/WzEs.abc.ics") == "/api/calendar/…"
+    assert redact("/api/bookings") == "/api/bookings" and redact("/booking") == "/booking"
 
 
 def test_secret_key_is_made_once_and_kept(instance_dir):
