@@ -6,7 +6,7 @@ from datetime import date
 from flask import jsonify, make_response, request
 
 from shared.domain.errors import Unprocessable
-from shared.i18n import N_
+from shared.i18n import LANGUAGES, N_
 from shared.qr import qr_svg
 from shared.services import bookings as booking_service
 from shared.services import tickets as ticket_service
@@ -88,7 +88,8 @@ def reschedule_booking(token: str):
 def booking_pdf_file(token: str):
     """Public (signed token): the booking slip to print or show (extension)."""
     booking = booking_from_token(token)
-    response = make_response(booking_pdf(booking, context.language()))
+    language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else context.language()
+    response = make_response(booking_pdf(booking, language))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="booking-{booking.code}.pdf"'
     response.headers["Cache-Control"] = "no-store"
@@ -109,7 +110,8 @@ def booking_qr(token: str):
 def booking_ics(token: str):
     """Public (signed token): the booking as a calendar event."""
     booking = booking_from_token(token)
-    response = make_response(booking_calendar(booking, context.language()))
+    language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else context.language()
+    response = make_response(booking_calendar(booking, language))
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="booking-{booking.code}.ics"'
     return response

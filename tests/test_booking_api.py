@@ -136,3 +136,13 @@ def test_the_phone_lets_the_next_person_go_first(client, clock, kiosk_headers):
     client.post(f"/api/tickets/{mine['token']}/let-next-go-first")   # nobody behind now
     assert_error(client.post(f"/api/tickets/{mine['token']}/let-next-go-first"), 409, "nobody_behind")
     assert_error(client.post("/api/tickets/forged/let-next-go-first"), 404, "unknown_ticket")
+
+
+def test_slip_and_calendar_follow_the_language_chosen_on_the_page(client, clock):
+    body = book(client).get_json()
+    english_phone = {"Accept-Language": "en"}
+    slip = client.get(f"/api/bookings/{body['token']}/pdf?lang=id", headers=english_phone)
+    assert slip.status_code == 200
+    ics = client.get(f"/api/calendar/{body['token']}.ics?lang=id", headers=english_phone).data.decode()
+    assert "Kode booking" in ics
+    assert "Booking code" in client.get(f"/api/calendar/{body['token']}.ics", headers=english_phone).data.decode()
