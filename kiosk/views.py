@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask import redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import format_date, gettext
 
 from shared.domain.bookings import CODE_ALPHABET
@@ -12,6 +12,7 @@ from shared.domain.errors import DomainError
 from shared.domain.errors import Closed, QuotaFull, TooEarly, TooLate, UnknownBooking
 from shared.qr import qr_svg
 from shared.services import accounts
+from shared.services import capacity as capacity_service
 from shared.services import bookings as booking_service
 from shared.services import tickets as ticket_service
 from shared.views import tickets as ticket_views
@@ -203,6 +204,7 @@ def status_page(token: str):
              "lanes": {lane: config.lane_name(lane, language) for lane in config.lane_names}}
     return render_template(
         "kiosk/status.html", ticket=ticket, token=token, names=names,
+        hold_minutes=int(capacity_service.invite_timeout(office, ticket).total_seconds() // 60),
         status=ticket_views.public_view(office, context.db(), ticket),
         service=config.service(ticket.service),
     )
@@ -213,4 +215,17 @@ def cancel_from_phone(token: str):
     """Cancel from the status page form (the signed token is the credential)."""
     ticket = ticket_from_token(token)
     ticket_service.cancel(context.office(), context.db(), ticket.id)
+    return redirect(url_for("kiosk.status_page", token=token))
+
+
+@bp.post("/t/<token>/let-next-go-first")
+def let_next_go_first_from_phone(token: str):
+    """The visitor is not ready yet: the person behind goes first and they keep their ticket."""
+    ticket = ticket_from_token(token)
+    try:
+        ticket_service.let_next_go_first(context.office(), context.db(), ticket.id)
+    except DomainError as error:
+        flash(gettext(error.message, **error.details), "error")
+    else:
+        flash(gettext("The person behind you goes first. You keep your ticket."), "info")
     return redirect(url_for("kiosk.status_page", token=token))

@@ -274,3 +274,28 @@ def test_a_slot_just_after_midnight_is_checked_in_from_midnight(office, db):
     assert error.value.extra["come_back_at"] == "2026-11-26T00:00:00+07:00"   # not 23:30, already past
     office.clock.set(datetime(2026, 11, 25, 17, 1, tzinfo=timezone.utc))    # 00:01 WIB
     assert bookings.check_in(office, db, booking.code).business_date == "2026-11-26"
+
+
+def test_someone_invited_from_home_has_longer_to_arrive(tmp_path):
+    import tomllib
+
+    from shared.domain.config import parse_config
+    raw = tomllib.loads(DEMO_TEMPLATE.read_text())
+    raw["capacity"] = {"max_inside": 2, "invite_timeout_min": 10}
+    raw["online"] = {**raw["online"], "invite_timeout_min": 30}
+    store = Store(tmp_path / "capped.sqlite3")
+    store.migrate()
+    office = Office(parse_config(raw), store, ManualClock(NOW))
+    db = store.connect()
+    for _ in range(2):
+        tickets.issue(office, db, service=SERVICE, lane="general")
+    walk_in = tickets.issue(office, db, service=SERVICE, lane="general")        # outside
+    from_home = tickets.join_online(office, db, service=SERVICE, lane="general")  # outside
+    capacity.set_max_inside(office, db, 4, staff=None)                           # both invited
+    assert {db.tickets.get(t.id).status for t in (walk_in, from_home)} == {"invited"}
+    at(office, 11)
+    assert capacity.expire_invitations(office, db) == 1   # the walk-in's invitation lapsed, not the other
+    assert (db.tickets.get(walk_in.id).invite_misses, db.tickets.get(from_home.id).invite_misses) == (1, 0)
+    at(office, 31)
+    assert capacity.expire_invitations(office, db) == 2   # now the one from home too (and the walk-in again)
+    assert db.tickets.get(from_home.id).invite_misses == 1

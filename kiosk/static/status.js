@@ -35,6 +35,8 @@
       ? setup.estimate.replace("{low}", estimate[0]).replace("{high}", estimate[1]) : "";
     var cancel = document.getElementById("cancel-form");
     if (cancel) { cancel.hidden = ["outside", "invited", "waiting"].indexOf(ticket.status) < 0; }
+    var defer = document.getElementById("defer-form");
+    if (defer) { defer.hidden = ["outside", "waiting"].indexOf(ticket.status) < 0; }
     if ((ticket.status === "called" || ticket.status === "invited") && lastStatus !== ticket.status) {
       alertVisitor();
     }

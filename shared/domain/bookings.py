@@ -53,6 +53,8 @@ class BookingRules:
     online_enabled: bool = False
     online_share: float = 0.3
     online_max_per_day: int = 100
+    # Someone invited in from home needs longer to arrive than someone waiting by the door.
+    online_invite_timeout: timedelta = timedelta(minutes=30)
 
     def shape(self, service: str) -> SlotShape:
         return self.per_service.get(service, self.slot)

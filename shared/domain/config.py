@@ -337,6 +337,9 @@ def _booking(table: dict, online: dict, shape: SlotShape, per_service: dict[str,
         online_share=_share(online, "share", "online", defaults.online_share),
         online_max_per_day=_whole(online.get("max_per_day", defaults.online_max_per_day), "online.max_per_day",
                                   0, 100000),
+        online_invite_timeout=timedelta(minutes=_whole(
+            online.get("invite_timeout_min", defaults.online_invite_timeout.total_seconds() // 60),
+            "online.invite_timeout_min", 1, 240)),
     )
 
 

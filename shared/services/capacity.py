@@ -1,11 +1,13 @@
 """Occupancy: the live cap, inviting visitors in from outside, and lapsed invitations."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ..domain import capacity
 from ..domain.capacity import Occupancy
 from ..domain.errors import Unprocessable
 from ..domain.events import QueueChanged
-from ..domain.model import INVITED, OUTSIDE, StaffUser
+from ..domain.model import INVITED, ONLINE, OUTSIDE, StaffUser
 from ..i18n import N_
 from ..office import Office
 from ..store import Connection
@@ -45,11 +47,18 @@ def invite(unit: Unit) -> None:
         unit.raise_event(QueueChanged(tuple({t.service for t in invited}), tuple(t.id for t in invited)))
 
 
+def invite_timeout(office: Office, ticket) -> timedelta:
+    """How long an invited visitor has to come in: longer for the online line, who come from home."""
+    if ticket.channel == ONLINE:
+        return office.config.booking.online_invite_timeout
+    return office.config.invite_timeout
+
+
 def expire_invitations(office: Office, db: Connection) -> int:
     """Invited visitors who did not come in lose the held place and go behind the others outside."""
     with write(office, db) as unit:
         lapsed = [t for t in db.tickets.in_states(unit.today, (INVITED,))
-                  if capacity.invitation_expired(t, unit.now, office.config.invite_timeout)]
+                  if capacity.invitation_expired(t, unit.now, invite_timeout(office, t))]
         for ticket in lapsed:
             db.tickets.change(ticket, OUTSIDE, now=unit.now, detail="invitation lapsed",
                               invite_misses=ticket.invite_misses + 1, invited_at=None)
