@@ -109,3 +109,11 @@ def test_booking_settings_are_validated_by_field():
     services[0]["slot_capacity"] = 10
     assert parse_config({**raw, "services": services}).booking.shape(services[0]["code"]).capacity == 10
     assert time(0) == rules.slots_on(date(2026, 1, 1), config.hours, config.zone, config.booking.slot)[0].start
+
+
+def test_the_online_invite_timeout_defaults_when_left_out():
+    import tomllib
+
+    raw = tomllib.loads(DEMO_TEMPLATE.read_text())
+    raw["online"] = {"enabled": True}
+    assert parse_config(raw).booking.online_invite_timeout == timedelta(minutes=30)

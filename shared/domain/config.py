@@ -338,7 +338,7 @@ def _booking(table: dict, online: dict, shape: SlotShape, per_service: dict[str,
         online_max_per_day=_whole(online.get("max_per_day", defaults.online_max_per_day), "online.max_per_day",
                                   0, 100000),
         online_invite_timeout=timedelta(minutes=_whole(
-            online.get("invite_timeout_min", defaults.online_invite_timeout.total_seconds() // 60),
+            online.get("invite_timeout_min", int(defaults.online_invite_timeout.total_seconds() // 60)),
             "online.invite_timeout_min", 1, 240)),
     )
 
