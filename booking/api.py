@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import jsonify, make_response, request
+from flask import jsonify, request
 
 from shared.domain.errors import Unprocessable
-from shared.i18n import LANGUAGES, N_
+from shared.i18n import N_
 from shared.qr import qr_svg
 from shared.services import bookings as booking_service
 from shared.services import tickets as ticket_service
@@ -14,7 +14,7 @@ from shared.views import bookings as booking_views
 from shared.web import context
 from shared.web.auth import csrf_exempt
 from shared.web.extensions import limiter
-from shared.web.requests import json_body, text_field
+from shared.web.requests import document_language, file_response, json_body, text_field
 
 from kiosk.visitor import issued_body
 
@@ -88,33 +88,24 @@ def reschedule_booking(token: str):
 def booking_pdf_file(token: str):
     """Public (signed token): the booking slip to print or show (extension)."""
     booking = booking_from_token(token)
-    language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else context.language()
-    response = make_response(booking_pdf(booking, language))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="booking-{booking.code}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(booking_pdf(booking, document_language()), "application/pdf",
+                         f"booking-{booking.code}.pdf")
 
 
 @bp.get("/api/bookings/<token>/qr.svg")
 def booking_qr(token: str):
     """Public (signed token): the QR the kiosk scans, an SVG of the manage link (extension)."""
     booking = booking_from_token(token)
-    response = make_response(qr_svg(manage_url(booking), title=f"QR {booking.code}"))
-    response.headers["Content-Type"] = "image/svg+xml"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(qr_svg(manage_url(booking), title=f"QR {booking.code}"), "image/svg+xml",
+                         f"booking-{booking.code}.svg")
 
 
 @bp.get("/api/calendar/<token>.ics")
 def booking_ics(token: str):
     """Public (signed token): the booking as a calendar event."""
     booking = booking_from_token(token)
-    language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else context.language()
-    response = make_response(booking_calendar(booking, language))
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="booking-{booking.code}.ics"'
-    return response
+    return file_response(booking_calendar(booking, document_language()), "text/calendar; charset=utf-8",
+                         f"booking-{booking.code}.ics", inline=False)
 
 
 @bp.post("/api/remote-tickets")

@@ -1,7 +1,7 @@
 """Kiosk and visitor endpoints of the JSON API (see docs/API.md)."""
 from __future__ import annotations
 
-from flask import jsonify, make_response, request
+from flask import jsonify
 
 from shared.domain.errors import Unauthorized
 from shared.services import bookings as booking_service
@@ -9,10 +9,9 @@ from shared.services import tickets as ticket_service
 from shared.views import tickets as ticket_views
 from shared.i18n import N_
 from shared.web import context
-from shared.web.app import LANGUAGES
 from shared.web.auth import csrf_exempt, current_kiosk, current_staff, kiosk_rate_key, kiosk_required
 from shared.web.extensions import limiter
-from shared.web.requests import idempotency_key, json_body, text_field
+from shared.web.requests import document_language, file_response, idempotency_key, json_body, text_field
 
 from .blueprint import bp
 from .visitor import booking_code, issued_body, ticket_from_token, ticket_pdf_bytes
@@ -72,12 +71,8 @@ def ticket_status(token: str):
 def ticket_pdf(token: str):
     """Public (signed token): the 80 mm ticket to print."""
     ticket = ticket_from_token(token)
-    language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else context.language()
-    response = make_response(ticket_pdf_bytes(ticket, language))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="antrean-{ticket.number}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(ticket_pdf_bytes(ticket, document_language()), "application/pdf",
+                         f"antrean-{ticket.number}.pdf")
 
 
 @bp.post("/api/tickets/<token>/cancel")

@@ -1,10 +1,11 @@
 """Reading request bodies the same way everywhere: malformed input is a 400, never a 500."""
 from __future__ import annotations
 
-from flask import request
+from flask import make_response, request
 
 from ..domain.errors import InvalidRequest
-from ..i18n import N_
+from ..i18n import LANGUAGES, N_
+from . import context
 
 MAX_KEY_LENGTH = 100
 
@@ -38,3 +39,18 @@ def idempotency_key() -> str | None:
     if len(key) > MAX_KEY_LENGTH:
         raise InvalidRequest(N_("The Idempotency-Key header is too long."))
     return key
+
+
+def document_language() -> str:
+    """The language of a file a visitor downloads: `?lang=` (the page's choice), else the request's."""
+    chosen = request.args.get("lang")
+    return chosen if chosen in LANGUAGES else context.language()
+
+
+def file_response(data: bytes | str, content_type: str, filename: str, *, inline: bool = True):
+    """A ticket, slip, QR or calendar file: never cached (each is a visitor's own, behind a token)."""
+    response = make_response(data)
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
