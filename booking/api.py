@@ -73,6 +73,14 @@ def cancel_booking(token: str):
     return jsonify({"status": booking.status})
 
 
+@bp.post("/api/bookings/<token>/confirm")
+@csrf_exempt
+def confirm_booking(token: str):
+    """Public (signed token): "yes, I will come", the answer to a reminder (extension)."""
+    booking = booking_service.confirm(context.office(), context.db(), booking_from_token(token).id)
+    return jsonify(booking_views.booking_view(booking))
+
+
 @bp.post("/api/bookings/<token>/reschedule")
 @csrf_exempt
 def reschedule_booking(token: str):

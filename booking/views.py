@@ -184,6 +184,20 @@ def _render_manage(token: str, booking: Booking, error: DomainError | None = Non
     ), (status_of(error) if error else 200)
 
 
+@bp.post("/booking/<token>/confirm")
+def confirm(token: str):
+    """"Yes, I will come": the visitor's answer to a reminder, one tap on their booking's page."""
+    booking = booking_from_token(token)
+    try:
+        booking_service.confirm(context.office(), context.db(), booking.id)
+    except DomainError as error:
+        if error.code != "invalid_state":
+            raise
+        return _render_manage(token, booking, error)
+    flash(gettext("Thank you: we expect you at your time."), "ok")
+    return redirect(url_for("booking.manage_page", token=token))
+
+
 @bp.get("/booking/<token>/cancel")
 def cancel_page(token: str):
     """Are you sure? A page of its own, so cancelling needs no script and is never one slip of a finger."""

@@ -47,7 +47,7 @@ def test_book_see_move_and_cancel(client, clock):
     token = body["token"]
     assert client.get(f"/api/bookings/{token}").get_json() == {
         "code": body["code"], "service": SERVICE, "lane": "general", "date": "2026-11-25", "start": "10:00",
-        "end": "10:30", "status": "booked"}
+        "end": "10:30", "status": "booked", "confirmed": False}
     moved = client.post(f"/api/bookings/{token}/reschedule", json={"date": "2026-11-26", "start": "08:00"})
     assert moved.status_code == 200 and (moved.get_json()["date"], moved.get_json()["start"]) == ("2026-11-26", "08:00")
     assert client.post(f"/api/bookings/{token}/cancel").get_json() == {"status": "cancelled"}
@@ -146,3 +146,13 @@ def test_slip_and_calendar_follow_the_language_chosen_on_the_page(client, clock)
     ics = client.get(f"/api/calendar/{body['token']}.ics?lang=id", headers=english_phone).data.decode()
     assert "Kode booking" in ics
     assert "Booking code" in client.get(f"/api/calendar/{body['token']}.ics", headers=english_phone).data.decode()
+
+
+def test_a_visitor_confirms_they_will_come(client, clock):
+    body = book(client).get_json()
+    assert client.get(f"/api/bookings/{body['token']}").get_json()["confirmed"] is False
+    confirmed = client.post(f"/api/bookings/{body['token']}/confirm")
+    assert confirmed.status_code == 200 and confirmed.get_json()["confirmed"] is True
+    assert client.post(f"/api/bookings/{body['token']}/confirm").get_json()["confirmed"] is True   # again: same
+    client.post(f"/api/bookings/{body['token']}/cancel")
+    assert_error(client.post(f"/api/bookings/{body['token']}/confirm"), 409, "invalid_state")

@@ -267,3 +267,16 @@ def test_a_closed_online_line_shows_why_and_the_alternatives(instance_dir):
     assert "Antrean daring sedang ditutup" in response.get_data(as_text=True)
     assert "Kirim berkas lewat pos atau kurir" in response.get_data(as_text=True)
 
+
+
+def test_the_booking_page_takes_a_yes_i_will_come(client):
+    from tests.test_pages import csrf_of
+
+    token = client.post("/api/bookings", json={"service": "konsultasi", "date": DAY,
+                                               "start": "10:00"}).get_json()["token"]
+    page = client.get(f"/booking/{token}").get_data(as_text=True)
+    assert "Ya, saya akan datang" in page
+    answered = client.post(f"/booking/{token}/confirm", data={"csrf_token": csrf_of(page)}, follow_redirects=True)
+    text = answered.get_data(as_text=True)
+    assert "Terima kasih: kami menunggu Anda pada jam Anda." in text
+    assert 'id="booking-confirmed"' in text and "Ya, saya akan datang" not in text

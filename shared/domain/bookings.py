@@ -102,6 +102,7 @@ class Booking:
     contact: str | None
     ticket_id: int | None
     created_at: datetime
+    confirmed_at: datetime | None = None
 
 
 def slots_on(day: date, hours: ServiceHours, zone: ZoneInfo, shape: SlotShape) -> list[Slot]:

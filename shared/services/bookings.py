@@ -110,6 +110,18 @@ def cancel(office: Office, db: Connection, booking_id: int) -> Booking:
     return current
 
 
+def confirm(office: Office, db: Connection, booking_id: int) -> Booking:
+    """The visitor answers the reminder: "yes, I will come" (again: nothing changes)."""
+    with write(office, db) as unit:
+        current = booking(db, booking_id)
+        if current.status != BOOKED:
+            raise InvalidState(N_("This booking can no longer be changed."))
+        if current.confirmed_at is None:
+            current = db.bookings.change(current, BOOKED, unit.now, confirmed_at=unit.now)
+            unit.raise_event(BookingChanged(current.id, "confirmed", current.business_date, current.start))
+    return current
+
+
 def reschedule(office: Office, db: Connection, booking_id: int, *, day: str, start: str) -> Booking:
     """Move a booking to another slot: the new place is taken and the old one freed, or nothing."""
     with write(office, db) as unit:

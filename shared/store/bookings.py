@@ -13,14 +13,14 @@ from ..domain.bookings import Booking
 from ..domain.officetime import parse_utc, to_utc_text
 
 _COLUMNS = ('id, code, service, lane, business_date, start, "end", starts_at, status, contact, ticket_id, '
-            'created_at')
+            'created_at, confirmed_at')
 
 
 def _booking(row: tuple) -> Booking:
     (booking_id, code, service, lane, business_date, start, end, starts_at, status, contact, ticket_id,
-     created_at) = row
+     created_at, confirmed_at) = row
     return Booking(booking_id, code, service, lane, business_date, start, end, parse_utc(starts_at), status,
-                   contact, ticket_id, parse_utc(created_at))
+                   contact, ticket_id, parse_utc(created_at), parse_utc(confirmed_at))
 
 
 class Bookings:

@@ -193,6 +193,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
     """,
+    """
+    -- A visitor who answered the reminder "yes, I will come": offices can tell likely no-shows.
+    ALTER TABLE bookings ADD COLUMN confirmed_at TEXT;
+    """,
 )
 
 

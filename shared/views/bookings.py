@@ -12,7 +12,8 @@ from ..store import Connection
 def booking_view(booking: Booking) -> dict:
     """The body of `GET /api/bookings/<token>`."""
     return {"code": booking.code, "service": booking.service, "lane": booking.lane, "date": booking.business_date,
-            "start": booking.start, "end": booking.end, "status": booking.status}
+            "start": booking.start, "end": booking.end, "status": booking.status,
+            "confirmed": booking.confirmed_at is not None}
 
 
 def open_slots(office: Office, db: Connection, service: str, day: date, now: datetime) -> list[dict]:
@@ -45,7 +46,8 @@ def todays_appointments(office: Office, db: Connection, services: tuple[str, ...
     tickets = db.tickets.by_ids([booking.ticket_id for booking in found if booking.ticket_id])
     numbers = {ticket.id: ticket.number for ticket in tickets}
     return [{"start": booking.start, "end": booking.end, "code": booking.code, "service": booking.service,
-             "lane": booking.lane, "status": booking.status, "ticket": numbers.get(booking.ticket_id)}
+             "lane": booking.lane, "status": booking.status, "ticket": numbers.get(booking.ticket_id),
+             "confirmed": booking.confirmed_at is not None}
             for booking in found]
 
 
