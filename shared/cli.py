@@ -61,6 +61,7 @@ def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool
     click.echo(f"  Kiosk:    {base}/kiosk/")
     click.echo(f"  Counter:  {base}/counter/")
     click.echo(f"  Display:  {base}/display/")
+    click.echo(f"  Booking:  {base}/booking (appointments and the online line, on a phone)")
     if paths.demo_note.exists():
         for line in paths.demo_note.read_text().splitlines():
             click.echo(f"  {line}")
