@@ -50,7 +50,13 @@ class Counters:
         return {number: Holder(staff_id, username, parse_utc(since)) for number, staff_id, username, since in rows}
 
     def holder(self, number: int) -> Holder | None:
-        return self.holders().get(number)
+        """The officer working this counter (every counter action asks: one row, not all)."""
+        row = self.raw.execute(
+            "SELECT c.held_by, u.username, c.held_since FROM counter_states c "
+            "JOIN users u ON u.id = c.held_by WHERE c.number = ? AND c.held_by IS NOT NULL",
+            (number,),
+        ).fetchone()
+        return Holder(row[0], row[1], parse_utc(row[2])) if row else None
 
     def hold(self, number: int, staff_id: int | None, now: datetime) -> None:
         """Give the counter to this officer (None frees it)."""
