@@ -4,8 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.helpers.offices import clocked_office
+
 from shared.clock import ManualClock
-from shared.domain.config import DEMO_TEMPLATE, load_config
+from shared.domain.config import DEMO_TEMPLATE
 from shared.domain.errors import DomainError
 from shared.domain.model import StaffUser
 from shared.office import Office
@@ -19,13 +21,7 @@ SERVICE = "konsultasi"   # served at counter 6
 
 @pytest.fixture
 def office(tmp_path):
-    store = Store(tmp_path / "antrean.sqlite3")
-    store.migrate()
-    db = store.connect()
-    with store.write(db):
-        db.accounts.add_user("petugas", "-", "officer", NOW)
-    db.close()
-    return Office(load_config(DEMO_TEMPLATE), store, ManualClock(NOW))
+    return clocked_office(tmp_path / "antrean.sqlite3", NOW)
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from shared.clock import ManualClock
-from shared.domain.config import DEMO_TEMPLATE, load_config
+from tests.helpers.offices import clocked_office
+
 from shared.domain.model import StaffUser
 from shared.office import Office
 from shared.services import calling, tickets
@@ -38,13 +38,7 @@ class FakeSocketIO:
 
 
 def make_office(path) -> Office:
-    store = Store(path)
-    store.migrate()
-    db = store.connect()
-    with store.write(db):
-        db.accounts.add_user("petugas", "-", "officer", NOW)
-    db.close()
-    return Office(load_config(DEMO_TEMPLATE), store, ManualClock(NOW))
+    return clocked_office(path, NOW)
 
 
 def wire(office, **relay_options):

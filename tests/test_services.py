@@ -3,14 +3,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.clock import ManualClock
-from shared.domain.config import DEMO_TEMPLATE, load_config
+from tests.helpers.offices import clocked_office
+
 from shared.domain.errors import DomainError
 from shared.domain.events import QueueChanged, TicketCalled
 from shared.domain.model import StaffUser
-from shared.office import Office
 from shared.services import calling, counters, tickets
-from shared.store import Store
 from shared.views import queue as queue_view
 from shared.views import tickets as ticket_views
 
@@ -20,14 +18,8 @@ OFFICER = StaffUser(1, "petugas", "officer")
 
 @pytest.fixture
 def office(tmp_path):
-    store = Store(tmp_path / "antrean.sqlite3")
-    store.migrate()
-    with store.write(db := store.connect()):
-        db.accounts.add_user("petugas", "-", "officer", NOW)
-        db.accounts.add_user("lain", "-", "officer", NOW)
-        db.accounts.add_user("kepala", "-", "supervisor", NOW)
-    db.close()
-    return Office(load_config(DEMO_TEMPLATE), store, ManualClock(NOW))
+    return clocked_office(tmp_path / "antrean.sqlite3", NOW,
+                          (("petugas", "officer"), ("lain", "officer"), ("kepala", "supervisor")))
 
 
 @pytest.fixture
