@@ -20,6 +20,7 @@ from ..office import Office
 from ..store import Connection
 from .capacity import invite
 from .counters import claim, desk, open_desk
+from .tickets import by_typed_number
 from .unit import Unit, write
 
 
@@ -77,7 +78,7 @@ def call_ticket(office: Office, db: Connection, number: int, ticket_number: str,
     with write(office, db) as unit:
         counter = open_desk(office, db, number)
         claim(unit, number, staff)
-        chosen = db.tickets.by_number(unit.today, str(ticket_number).strip().upper())
+        chosen = by_typed_number(db, unit.today, ticket_number)
         if chosen is None or chosen.status != WAITING or not queue_policy.can_serve(counter, chosen):
             raise InvalidState(N_("That ticket is not waiting for this counter."))
         previous = _finish_current(unit, number, staff)
@@ -142,7 +143,7 @@ def return_ticket(office: Office, db: Connection, number: int, ticket_number: st
     with write(office, db) as unit:
         desk(office, db, number)
         claim(unit, number, staff)
-        absent = db.tickets.by_number(unit.today, str(ticket_number).strip().upper())
+        absent = by_typed_number(db, unit.today, ticket_number)
         if absent is None or absent.status != NO_SHOW:
             raise InvalidState(N_("That ticket was not marked absent today."))
         if absent.returns >= policy.no_show_max_returns:

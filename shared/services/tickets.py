@@ -10,7 +10,7 @@ from ..domain.errors import (
 )
 from ..domain.events import QueueChanged
 from ..domain.model import CALLED, CANCELLED, INVITED, ONLINE, OUTSIDE, SERVING, WAITING, WALK_IN, StaffUser, Ticket
-from ..domain.numbering import format_number
+from ..domain.numbering import format_number, parse_number
 from ..domain.officetime import to_office_iso
 from ..i18n import LANGUAGES, N_
 from ..office import Office
@@ -165,9 +165,15 @@ def enter(office: Office, db: Connection, ticket_id: int, *, staff: StaffUser | 
     return current
 
 
+def by_typed_number(db: Connection, business_date: str, typed: str) -> Ticket | None:
+    """The day's ticket an officer means by a typed number ("E2", "E002", "e-002"), or None."""
+    number = parse_number(typed)
+    return db.tickets.by_number(business_date, number) if number else None
+
+
 def admit(office: Office, db: Connection, ticket_number: str, *, staff: StaffUser | None) -> Ticket:
     """Staff let in the visitor holding this number (invited, or outside while there is room)."""
-    found = db.tickets.by_number(office.today(), str(ticket_number).strip().upper())
+    found = by_typed_number(db, office.today(), ticket_number)
     if found is None:
         raise UnknownTicket(N_("Unknown ticket."))
     return enter(office, db, found.id, staff=staff)
