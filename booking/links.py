@@ -12,6 +12,7 @@ from shared.i18n import N_, translate
 from shared.ticket_print import BookingPrint, render_booking_pdf
 from shared.views import bookings as booking_views
 from shared.web import context
+from shared.web.public import visitor_url
 
 
 def token_for(booking: Booking) -> str:
@@ -30,14 +31,14 @@ def booking_from_token(token: str) -> Booking:
 
 def manage_url(booking: Booking) -> str:
     """The visitor's page of this booking: see, cancel or move it (also what its QR holds)."""
-    return url_for("booking.manage_page", token=token_for(booking), _external=True)
+    return visitor_url("booking.manage_page", token=token_for(booking))
 
 
 def created_body(booking: Booking) -> dict:
     """The `201` body of `POST /api/bookings` (the contract's fields)."""
     token = token_for(booking)
     return {"code": booking.code, "token": token,
-            "manage_url": url_for("booking.manage_page", token=token, _external=True),
+            "manage_url": visitor_url("booking.manage_page", token=token),
             "qr_url": url_for("booking.booking_qr", token=token, _external=True),
             "pdf_url": url_for("booking.booking_pdf_file", token=token, _external=True)}
 

@@ -11,18 +11,20 @@ from dataclasses import dataclass
 from shared.domain.errors import InvalidRequest
 from shared.domain.model import StaffUser
 from shared.i18n import N_
-from shared.services import calling, counters
+from shared.services import calling, counters, lane_checks
 from shared.services import tickets as ticket_service
 from shared.views import counters as counter_views
 from shared.views import tickets as ticket_views
 from shared.web import context
 
 ACTIONS = ("call-next", "call", "recall", "start", "done", "no-show", "transfer", "return", "admit",
-           "open", "pause", "close", "release", "take-over")
+           "confirm-lane", "move-to-general", "open", "pause", "close", "release", "take-over")
 COUNTER_STATE_OF = {"open": "open", "pause": "paused", "close": "closed"}
 # The fields each action needs from the JSON body or the console form.
-FIELDS = {"transfer": ("service",), "call": ("number", "reason"), "return": ("number",), "admit": ("number",)}
-MOVES = {"recall": calling.recall, "start": calling.start, "done": calling.finish, "no-show": calling.no_show}
+FIELDS = {"transfer": ("service",), "call": ("number", "reason"), "return": ("number",), "admit": ("number",),
+          "move-to-general": ("reason",)}
+MOVES = {"recall": calling.recall, "start": calling.start, "done": calling.finish, "no-show": calling.no_show,
+         "confirm-lane": lane_checks.confirm}
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ def run_action(action: str, number: int, staff: StaffUser, fields: Mapping[str, 
         ticket = calling.return_ticket(office, db, number, fields["number"], staff=staff)
     elif action == "admit":
         ticket = ticket_service.admit(office, db, fields["number"], staff=staff)
+    elif action == "move-to-general":
+        ticket = lane_checks.move_to_general(office, db, number, fields["reason"], staff=staff)
     elif action in COUNTER_STATE_OF or action in ("release", "take-over"):
         if action == "release":
             desk = counters.release(office, db, number, staff=staff)

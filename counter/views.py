@@ -120,6 +120,11 @@ def act(number: int, action: str):
             message = gettext("%(number)s is back in the queue.", number=ticket["number"])
         elif action == "admit":
             message = gettext("%(number)s may come in.", number=ticket["number"])
+        elif action == "confirm-lane":
+            message = gettext("%(number)s: lane %(lane)s confirmed.", number=ticket["number"],
+                              lane=context.office().config.lane_name(ticket["lane"], context.language()))
+        elif action == "move-to-general":
+            message = gettext("%(number)s moved to the general lane.", number=ticket["number"])
         else:
             message = gettext(ACTION_DONE[action])
         flash(message, "info")

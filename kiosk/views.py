@@ -1,6 +1,7 @@
 """Kiosk pages (touch screen) and the visitor's status page (phone)."""
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime
 
@@ -18,11 +19,14 @@ from shared.services import tickets as ticket_service
 from shared.views import tickets as ticket_views
 from shared.web import context
 from shared.web.errors import status_of
+from shared.web.public import links_stay_on_this_computer
 from shared.web.auth import KIOSK_SESSION_KEY, current_kiosk, kiosk_required
 
 from .blueprint import bp
 from .api import ticket_limit
 from .visitor import booking_code, status_url, ticket_from_token, token_for
+
+log = logging.getLogger(__name__)
 
 
 @bp.get("/kiosk/")
@@ -58,9 +62,23 @@ def register():
             session.clear()
             session.permanent = True
             session[KIOSK_SESSION_KEY] = kiosk["id"]
+            _warn_if_links_stay_here(kiosk)
             return redirect(url_for("kiosk.home"))
         error = True
     return render_template("kiosk/register.html", error=error), (401 if error else 200)
+
+
+def _warn_if_links_stay_here(kiosk: dict) -> None:
+    """A kiosk opened at `localhost`, with no public address known, prints QR codes that no
+    phone can open: say so on its screen, and in the server log (its name, never its token)."""
+    if not links_stay_on_this_computer():
+        return
+    flash(gettext("This kiosk opened the server at %(host)s, an address only this computer can open: "
+                  "the QR codes on its tickets would not open on visitors' phones. Set public_url under "
+                  "[office] in office.toml, or open the kiosk at the server's network address.",
+                  host=request.host), "error")
+    log.warning("kiosk %r registered at %s, a loopback address, and office.toml sets no [office] "
+                "public_url: its tickets' QR codes will not open on phones", kiosk["name"], request.host)
 
 
 @bp.route("/kiosk/services/<code>/check", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from shared.ticket_print import TicketPrint, render_ticket_pdf
 from shared.views import bookings as booking_views
 from shared.views import tickets as ticket_views
 from shared.web import context
+from shared.web.public import visitor_url
 
 
 # Printed on the ticket of a visitor who must wait outside (the PDF has its own short labels).
@@ -44,8 +45,7 @@ def booking_code(scanned: str) -> str:
 
 def status_url(ticket: Ticket, language: str = "id") -> str:
     """The absolute URL a phone opens from the QR code, in the language the ticket was taken in."""
-    return url_for("kiosk.status_page", token=token_for(ticket), lang=None if language == "id" else language,
-                   _external=True)
+    return visitor_url("kiosk.status_page", token=token_for(ticket), lang=None if language == "id" else language)
 
 
 def issued_body(ticket: Ticket) -> dict:
@@ -59,7 +59,7 @@ def issued_body(ticket: Ticket) -> dict:
         "lane": ticket.lane,
         "status": ticket.status,
         "token": token,
-        "status_url": url_for("kiosk.status_page", token=token, _external=True),
+        "status_url": visitor_url("kiosk.status_page", token=token),
         "pdf_url": url_for("kiosk.ticket_pdf", token=token, _external=True),
         "ahead": status["ahead"],
     }

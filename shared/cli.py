@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import click
 
 from . import simulation
 from .clock import utc_now
-from .domain.config import ConfigError, load_config
+from .domain.addresses import address_url, host_of, is_loopback, is_unspecified
+from .domain.config import ConfigError, OfficeConfig, load_config
 from .domain.errors import DomainError
 from .instance import ensure_instance
 from .domain.model import ROLES
@@ -57,11 +59,13 @@ def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool
     """Serve the office (an empty or missing instance becomes the demo office)."""
     paths, created, _store = _open(ctx.obj["instance"])
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    click.echo(f"Antrean — {load_config(paths.config).name}" + (" (new demo office)" if created else ""))
+    config = load_config(paths.config)
+    click.echo(f"Antrean — {config.name}" + (" (new demo office)" if created else ""))
     click.echo(f"  Kiosk:    {base}/kiosk/")
     click.echo(f"  Counter:  {base}/counter/")
     click.echo(f"  Display:  {base}/display/")
     click.echo(f"  Booking:  {base}/booking (appointments and the online line, on a phone)")
+    served_at = _phones_address(config, host, port)
     if paths.demo_note.exists():
         for line in paths.demo_note.read_text().splitlines():
             click.echo(f"  {line}")
@@ -70,7 +74,66 @@ def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool
     sys.stdout.flush()
     from .server import OfficeServer
 
-    OfficeServer(str(paths.root), host, port, async_mode=async_mode, access_log=not quiet).run()
+    OfficeServer(str(paths.root), host, port, async_mode=async_mode, access_log=not quiet,
+                 public_url=served_at).run()
+
+
+def _phones_address(config: OfficeConfig, host: str, port: int) -> str | None:
+    """Say which address the QR codes and visitors' links will name, and warn when no phone
+    could open it. Returns the address worked out from `--host` when office.toml sets none."""
+    if config.public_url:
+        click.echo(f"  Phones:   {config.public_url} (office.toml [office] public_url: in QR codes and links)")
+        if is_loopback(host_of(config.public_url)):
+            _warn(f"[office] public_url {config.public_url} is a loopback address: phones cannot open the QR "
+                  "codes on tickets. Give this computer's address on the office network instead.")
+        return None
+    found = serving_address(host, port)
+    if found:
+        click.echo(f"  Phones:   {found} (this computer's network address, in QR codes and links; "
+                   "set [office] public_url in office.toml to name another)")
+    elif is_loopback(host):
+        _warn(f"The server listens on {host} only and office.toml sets no [office] public_url: phones can "
+              "open neither the pages nor the QR codes on tickets. Serve on the office network "
+              "(--host 0.0.0.0, or `make run HOST=0.0.0.0`), or set public_url under [office] in office.toml.")
+    else:
+        _warn("No network address of this computer was found and office.toml sets no [office] public_url: "
+              "QR codes name whatever address each kiosk opened the server at. Set public_url under "
+              "[office] in office.toml.")
+    return found
+
+
+def _warn(text: str) -> None:
+    click.echo(click.style(f"  Warning: {text}", fg="yellow", bold=True), err=True)
+
+
+def serving_address(host: str, port: int) -> str | None:
+    """Where phones can reach a server listening on `host:port`, when office.toml names none.
+
+    On every network (`0.0.0.0`) it is this computer's address on the network it reaches others
+    by; on one named address, that address; on a loopback address, nowhere (None).
+    """
+    if is_loopback(host):
+        return None
+    if is_unspecified(host):
+        found = lan_address()
+        return address_url(found, port) if found else None
+    return address_url(host, port)
+
+
+# Any address off this computer: connecting a UDP socket to it sends nothing, it only makes the
+# system choose the network (and so the local address) it would use. TEST-NET-1, never routed.
+_ROUTE_PROBE = ("192.0.2.1", 9)
+
+
+def lan_address() -> str | None:
+    """This computer's IPv4 address on its main network, or None without one."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(_ROUTE_PROBE)
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if is_loopback(address) or is_unspecified(address) else address
 
 
 @main.group()

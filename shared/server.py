@@ -42,8 +42,9 @@ class OfficeServer(BaseApplication):
     """A gunicorn application that builds the Flask app inside the worker (after patching)."""
 
     def __init__(self, instance: str, host: str, port: int, async_mode: str = DEFAULT_ASYNC_MODE,
-                 access_log: bool = True):
+                 access_log: bool = True, public_url: str | None = None):
         self.instance = instance
+        self.public_url = public_url  # where phones reach it, when office.toml names no address
         self.async_mode = async_mode
         self.options = {
             "bind": f"{host}:{port}",
@@ -69,6 +70,7 @@ class OfficeServer(BaseApplication):
         from .web import create_app
 
         return create_app(
-            {"ANTREAN_ASYNC_MODE": self.async_mode, "ANTREAN_PUBLISHER_THREAD": True},
+            {"ANTREAN_ASYNC_MODE": self.async_mode, "ANTREAN_PUBLISHER_THREAD": True,
+             "ANTREAN_PUBLIC_URL": self.public_url},
             instance_path=self.instance,
         )

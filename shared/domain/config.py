@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGE_CODE, LANGUAGES, N_, translate
+from .addresses import parse_public_url
 from .bookings import BookingRules, SlotShape
 from .hours import WEEKDAYS, ServiceHours, parse_window
 from .model import GENERAL, LANES
@@ -118,6 +119,7 @@ class OfficeConfig:
     kiosk_rate_limit: str = "60 per minute"
     booking: BookingRules = field(default_factory=BookingRules)
     notifications: NotificationSettings | None = None   # no [notifications] table: nothing is sent
+    public_url: str | None = None   # where phones reach the server; None: the address each request used
 
     @property
     def zone(self) -> ZoneInfo:
@@ -284,13 +286,27 @@ def parse_config(raw: dict) -> OfficeConfig:
         kiosk_rate_limit=rate_limit,
         booking=booking,
         notifications=_notifications(raw),
+        public_url=_public_url(office),
     )
 
 
 def _notifications(raw: dict) -> NotificationSettings | None:
-    """The optional `[notifications]` table (the webhook of the office's own gateway)."""
+    """The optional `[notifications]` table (the webhook of the office's own gateway); its
+    links go to `office.public_url` unless it names an address of its own."""
     try:
-        return settings_from_table(raw.get("notifications"))
+        settings = settings_from_table(raw.get("notifications"))
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    office_url = _public_url(_table(raw, "office"))
+    if settings is not None and settings.public_url is None and office_url:
+        settings = replace(settings, public_url=office_url)
+    return settings
+
+
+def _public_url(office: dict) -> str | None:
+    """`office.public_url`: the address visitors' phones open QR codes and links at."""
+    try:
+        return parse_public_url(office.get("public_url"), "office.public_url")
     except ValueError as error:
         raise ConfigError(str(error)) from None
 

@@ -71,8 +71,25 @@ class BookingChanged(Event):
     start: str
 
 
+@dataclass(frozen=True)
+class LaneChecked(Event):
+    """An officer confirmed a ticket's priority lane or moved it to `general` (`decision`).
+
+    It carries lane codes and the move's reason code only: never why a visitor qualifies.
+    """
+
+    name = "lane_checked"
+    ticket_id: int
+    number: str
+    service: str
+    lane: str
+    from_lane: str
+    decision: str
+    reason: str | None = None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {cls.name: cls for cls in (TicketCalled, QueueChanged, BookingCreated,
-                                                                  BookingChanged)}
+                                                                  BookingChanged, LaneChecked)}
 
 
 def event_payload(event: Event) -> dict:

@@ -162,7 +162,7 @@ def return_ticket(office: Office, db: Connection, number: int, ticket_number: st
 def recall(office: Office, db: Connection, number: int, *, staff: StaffUser | None) -> Ticket:
     """Announce the counter's called ticket again."""
     with write(office, db) as unit:
-        current = _active(unit, number, (CALLED,), staff)
+        current = current_visitor(unit, number, (CALLED,), staff)
         if current.recalls >= office.config.policy.max_recalls:
             raise InvalidState(N_("This ticket has been called again the most times allowed."),
                                code="recall_limit")
@@ -193,7 +193,7 @@ def transfer(office: Office, db: Connection, number: int, service: str, *, staff
     if target is None:
         raise UnknownService(N_("Unknown service: %(service)s."), service=str(service)[:40])
     with write(office, db) as unit:
-        current = _active(unit, number, (CALLED, SERVING), staff)
+        current = current_visitor(unit, number, (CALLED, SERVING), staff)
         if current.service == service:
             raise InvalidState(N_("The ticket is already in this service."))
         lane = current.lane if current.lane in target.lanes else "general"
@@ -207,7 +207,7 @@ def transfer(office: Office, db: Connection, number: int, service: str, *, staff
 def _move_active(office: Office, db: Connection, number: int, allowed: tuple[str, ...], to_status: str,
                  staff: StaffUser | None) -> Ticket:
     with write(office, db) as unit:
-        current = _active(unit, number, allowed, staff)
+        current = current_visitor(unit, number, allowed, staff)
         current = db.tickets.change(current, to_status, now=unit.now, staff_id=_staff_id(staff))
         unit.raise_event(QueueChanged((current.service,), (current.id,)))
         if to_status in (DONE, NO_SHOW):
@@ -215,7 +215,8 @@ def _move_active(office: Office, db: Connection, number: int, allowed: tuple[str
     return current
 
 
-def _active(unit: Unit, number: int, allowed: tuple[str, ...], staff: StaffUser | None) -> Ticket:
+def current_visitor(unit: Unit, number: int, allowed: tuple[str, ...], staff: StaffUser | None) -> Ticket:
+    """The counter's visitor, held for this officer, in one of the `allowed` states (inside a write)."""
     desk(unit.office, unit.db, number)
     claim(unit, number, staff)
     current = unit.db.tickets.active_at_counter(number)

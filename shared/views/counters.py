@@ -1,9 +1,11 @@
 """Counters as staff and the public see them: the list, and one counter's console panel."""
 from __future__ import annotations
 
+from ..domain import lane_checks
 from ..domain import policy as queue_policy
 from ..domain.desks import desks
 from ..domain.model import Ticket
+from ..domain.officetime import parse_utc, to_office_iso
 from ..office import Office
 from ..services.calling import CallResult, next_decision
 from ..services.counters import desk
@@ -42,14 +44,33 @@ def panel(office: Office, db: Connection, number: int) -> dict:
     """Everything one counter's console shows: the counter, its holder, current ticket, next, waiting."""
     with db.snapshot():
         counter = desk(office, db, number)
+        current = db.tickets.active_at_counter(number)
         return {
             "desk": counter,
             "holder": db.counters.holder(number),
-            "current": db.tickets.active_at_counter(number),
+            "current": current,
+            "lane_check": lane_check(office, db, current) if current else None,
             "next": next_decision(office, db, number),
             "waiting": waiting_for(office, db, number),
             "appointments": todays_appointments(office, db, counter.services),
         }
+
+
+def lane_check(office: Office, db: Connection, ticket: Ticket) -> dict | None:
+    """The latest officer check of the ticket's lane: what was decided, by whom and when, or None.
+
+    `{"decision": "confirmed"|"moved", "lane", "from_lane", "reason", "by", "at"}`; only lane
+    and reason codes, as the history keeps them.
+    """
+    for row in reversed(db.tickets.history(ticket.id)):
+        check = lane_checks.read_detail(row["detail"])
+        if check is None:
+            continue
+        officer = db.accounts.user_by_id(row["staff_id"]) if row["staff_id"] is not None else None
+        return {"decision": check.decision, "lane": check.lane, "from_lane": check.from_lane, "reason": check.reason,
+                "by": officer["username"] if officer else None,
+                "at": to_office_iso(parse_utc(row["at"]), office.config.zone)}
+    return None
 
 
 def call_body(office: Office, result: CallResult) -> dict | None:
