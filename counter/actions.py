@@ -17,11 +17,14 @@ from shared.views import counters as counter_views
 from shared.views import tickets as ticket_views
 from shared.web import context
 
-ACTIONS = ("call-next", "call", "recall", "start", "done", "no-show", "transfer", "return", "admit",
+ACTIONS = ("call-next", "call", "admit-call", "recall", "start", "done", "no-show", "transfer", "return", "admit",
            "confirm-lane", "move-to-general", "open", "pause", "close", "release", "take-over")
+# The actions that call a visitor: they answer with the call's reason and the previous visitor.
+CALLS = ("call-next", "call", "admit-call")
 COUNTER_STATE_OF = {"open": "open", "pause": "paused", "close": "closed"}
 # The fields each action needs from the JSON body or the console form.
 FIELDS = {"transfer": ("service",), "call": ("number", "reason"), "return": ("number",), "admit": ("number",),
+          "admit-call": ("number",),
           "move-to-general": ("reason",)}
 MOVES = {"recall": calling.recall, "start": calling.start, "done": calling.finish, "no-show": calling.no_show,
          "confirm-lane": lane_checks.confirm}
@@ -51,9 +54,11 @@ def run_action(action: str, number: int, staff: StaffUser, fields: Mapping[str, 
                idempotency_key: str | None = None) -> Outcome:
     """Perform one console action for this officer."""
     office, db = context.office(), context.db()
-    if action in ("call-next", "call"):
+    if action in CALLS:
         if action == "call-next":
             result = calling.call_next(office, db, number, staff=staff, idempotency_key=idempotency_key)
+        elif action == "admit-call":
+            result = calling.admit_and_call(office, db, number, fields["number"], staff=staff)
         else:
             result = calling.call_ticket(office, db, number, fields["number"], fields["reason"], staff=staff)
         body = counter_views.call_body(office, result)

@@ -57,6 +57,7 @@ def counter_waiting(number: int):
     return jsonify({
         "current": current,
         "waiting": [ticket_views.summary(office, ticket) for ticket in panel["waiting"]],
+        "invited": [ticket_views.summary(office, ticket) for ticket in panel["invited"]],
         "officer": panel["holder"].username if panel["holder"] else None,
     })
 

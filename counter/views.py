@@ -15,7 +15,7 @@ from shared.web import context
 from shared.web.auth import SessionUser, current_staff, staff_required
 
 from .blueprint import bp
-from .actions import ACTIONS, COUNTER_STATE_OF, action_fields, run_action
+from .actions import ACTIONS, CALLS, COUNTER_STATE_OF, action_fields, run_action
 from .api import login_limit
 
 ACTION_DONE = {
@@ -35,6 +35,7 @@ RULE_NAMES = {
     "service_priority": N_("priority service"),
     "arrival": N_("first come, first served"),
     "out_of_order": N_("called out of order by staff"),
+    "admitted": N_("let in at the counter (came in without scanning)"),
 }
 
 COUNTER_STATE_DONE = {
@@ -103,7 +104,7 @@ def act(number: int, action: str):
     else:
         if action in COUNTER_STATE_OF:
             message = gettext(COUNTER_STATE_DONE[action])
-        elif action in ("call-next", "call"):
+        elif action in CALLS:
             message = _called_message(ticket) if ticket else gettext("Nobody is waiting.")
             if outcome.previous and outcome.previous["status"] == "no_show":
                 # The officer must see that the visitor who never came lost their turn (and can return).

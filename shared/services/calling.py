@@ -1,5 +1,6 @@
 """Calling visitors to a counter and moving them along: call-next, out-of-order calls,
-recall, start, done, no-show, transfer, and a no-show's return.
+letting an invited visitor in and calling them, recall, start, done, no-show, transfer, and
+a no-show's return.
 
 The queue policy (`shared.domain.policy`) chooses inside the write transaction, so two
 counters pressing Next at once never get the same ticket. Every action first holds the
@@ -11,17 +12,21 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from ..domain import policy as queue_policy
-from ..domain.errors import InvalidRequest, InvalidState, UnknownService
+from ..domain.errors import InvalidRequest, InvalidState, UnknownService, UnknownTicket
 from ..domain.events import QueueChanged, TicketCalled
-from ..domain.model import CALLED, DONE, NO_SHOW, SERVING, WAITING, CounterDesk, StaffUser, Ticket
+from ..domain.model import CALLED, DONE, INVITED, NO_SHOW, OUTSIDE, SERVING, WAITING, CounterDesk, StaffUser, Ticket
 from ..domain.officetime import parse_utc, to_utc_text
 from ..i18n import N_
 from ..office import Office
 from ..store import Connection
 from .capacity import invite
 from .counters import claim, desk, open_desk
-from .tickets import by_typed_number
+from .tickets import by_typed_number, come_in
 from .unit import Unit, write
+
+
+# The rule of a call made by letting an invited visitor in at the counter (see admit_and_call).
+ADMITTED = "admitted"
 
 
 @dataclass(frozen=True)
@@ -81,13 +86,27 @@ def call_ticket(office: Office, db: Connection, number: int, ticket_number: str,
         chosen = by_typed_number(db, unit.today, ticket_number)
         if chosen is None or chosen.status != WAITING or not queue_policy.can_serve(counter, chosen):
             raise InvalidState(N_("That ticket is not waiting for this counter."))
-        previous = _finish_current(unit, number, staff)
         decision = queue_policy.Decision(chosen, queue_policy.OUT_OF_ORDER, unit.now - chosen.arrived_at)
-        result = _call(unit, decision, number, staff, previous=previous, note=reason)
-        if previous is not None:
-            unit.raise_event(QueueChanged((previous.service,), (previous.id,)))
-            invite(unit)
-    return result
+        return _call_instead(unit, decision, number, staff, note=reason)
+
+
+def admit_and_call(office: Office, db: Connection, number: int, ticket_number: str, *,
+                   staff: StaffUser | None) -> CallResult:
+    """Let in a visitor invited inside who came to the counter without scanning, and call them here.
+
+    Invited visitors are not called until they come in, so one who walked past the scanner was
+    never called. The officer does both in one step; the rule recorded is `admitted`.
+    """
+    with write(office, db) as unit:
+        counter = open_desk(office, db, number)
+        claim(unit, number, staff)
+        found = by_typed_number(db, unit.today, ticket_number)
+        if found is None:
+            raise UnknownTicket(N_("Unknown ticket."))
+        if found.status not in (INVITED, OUTSIDE) or not queue_policy.can_serve(counter, found):
+            raise InvalidState(N_("That ticket is not waiting outside for this counter."))
+        inside = come_in(unit, found, staff, at_counter=number)
+        return _call_instead(unit, queue_policy.Decision(inside, ADMITTED, unit.now - inside.arrived_at), number, staff)
 
 
 def next_decision(office: Office, db: Connection, number: int) -> queue_policy.Decision | None:
@@ -120,6 +139,17 @@ def _finish_current(unit: Unit, number: int, staff: StaffUser | None) -> Ticket 
                                       detail="completed by call-next")
     return unit.db.tickets.change(current, NO_SHOW, now=unit.now, staff_id=_staff_id(staff),
                                   detail="never came to the counter: absent by call-next")
+
+
+def _call_instead(unit: Unit, decision: queue_policy.Decision, number: int, staff: StaffUser | None, *,
+                  note: str | None = None) -> CallResult:
+    """Finish the counter's current visitor, then call the chosen ticket (inside a write)."""
+    previous = _finish_current(unit, number, staff)
+    result = _call(unit, decision, number, staff, previous=previous, note=note)
+    if previous is not None:
+        unit.raise_event(QueueChanged((previous.service,), (previous.id,)))
+        invite(unit)
+    return result
 
 
 def _call(unit: Unit, decision: queue_policy.Decision, number: int, staff: StaffUser | None, *,

@@ -154,14 +154,19 @@ def enter(office: Office, db: Connection, ticket_id: int, *, staff: StaffUser | 
         current = ticket(db, ticket_id)
         if current.status in (WAITING, CALLED, SERVING):
             return current
-        if current.status == OUTSIDE and not occupancy(office, db, current.business_date).has_room():
-            raise InvalidState(N_("The office is full. Please wait outside until you are invited in."),
-                               code="not_invited")
-        if current.status not in (OUTSIDE, INVITED) or current.business_date != unit.today:
-            raise InvalidState(N_("This ticket cannot be used to come in."))
-        current = db.tickets.change(current, WAITING, now=unit.now, staff_id=staff.id if staff else None,
-                                    detail="came in")
-        unit.raise_event(QueueChanged((current.service,), (current.id,)))
+        return come_in(unit, current, staff)
+
+
+def come_in(unit: Unit, current: Ticket, staff: StaffUser | None, *, at_counter: int | None = None) -> Ticket:
+    """An invited visitor (or one outside while there is room) now waits inside (inside a write)."""
+    if current.status == OUTSIDE and not occupancy(unit.office, unit.db, current.business_date).has_room():
+        raise InvalidState(N_("The office is full. Please wait outside until you are invited in."),
+                           code="not_invited")
+    if current.status not in (OUTSIDE, INVITED) or current.business_date != unit.today:
+        raise InvalidState(N_("This ticket cannot be used to come in."))
+    current = unit.db.tickets.change(current, WAITING, now=unit.now, staff_id=staff.id if staff else None,
+                                     detail="came in", at_counter=at_counter)
+    unit.raise_event(QueueChanged((current.service,), (current.id,)))
     return current
 
 

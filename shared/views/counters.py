@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..domain import lane_checks
 from ..domain import policy as queue_policy
 from ..domain.desks import desks
-from ..domain.model import Ticket
+from ..domain.model import INVITED, CounterDesk, Ticket
 from ..domain.officetime import parse_utc, to_office_iso
 from ..office import Office
 from ..services.calling import CallResult, next_decision
@@ -40,6 +40,17 @@ def waiting_for(office: Office, db: Connection, number: int) -> list[Ticket]:
                   key=lambda t: queue_policy.order_key(t, policy))
 
 
+def invited_for(office: Office, db: Connection, counter: CounterDesk) -> list[Ticket]:
+    """Visitors invited in (a place inside is held) whom this counter may call, longest invited first.
+
+    They are not called until they come in; one who walked past the scanner waits unseen
+    unless the officer sees them here and lets them in.
+    """
+    invited = db.tickets.in_states(office.today(), (INVITED,), counter.services)
+    return sorted((t for t in invited if queue_policy.can_serve(counter, t)),
+                  key=lambda t: (t.invited_at or t.arrived_at, t.id))
+
+
 def panel(office: Office, db: Connection, number: int) -> dict:
     """Everything one counter's console shows: the counter, its holder, current ticket, next, waiting."""
     with db.snapshot():
@@ -52,6 +63,7 @@ def panel(office: Office, db: Connection, number: int) -> dict:
             "lane_check": lane_check(office, db, current) if current else None,
             "next": next_decision(office, db, number),
             "waiting": waiting_for(office, db, number),
+            "invited": invited_for(office, db, counter),
             "appointments": todays_appointments(office, db, counter.services),
         }
 
