@@ -1,9 +1,11 @@
-"""What the kiosk and the visitor's phone share: ticket tokens, bodies and the printed PDF."""
+"""What the kiosk and the visitor's phone share: ticket tokens, bodies and the printed ticket."""
 from __future__ import annotations
 
 from flask import url_for
 
+from shared.domain.desks import desks
 from shared.domain.errors import NotFound
+from shared.domain.policy import can_serve
 from shared.i18n import N_, translate
 from shared.domain.model import OUTSIDE, Ticket
 from shared.ticket_print import TicketPrint, render_ticket_pdf
@@ -13,7 +15,7 @@ from shared.web import context
 from shared.web.public import visitor_url
 
 
-# Printed on the ticket of a visitor who must wait outside (the PDF has its own short labels).
+# Printed (bold) on the ticket of a visitor who must wait outside.
 OUTSIDE_NOTE = N_("Office full: wait outside. Your phone and the screen will tell you when to come in.")
 
 
@@ -67,12 +69,19 @@ def issued_body(ticket: Ticket) -> dict:
 
 def ticket_pdf_bytes(ticket: Ticket, language: str) -> bytes:
     """The 80 mm ticket as a PDF, in the visitor's language."""
+    return render_ticket_pdf(printed_ticket(ticket, language))
+
+
+def printed_ticket(ticket: Ticket, language: str, status: dict | None = None) -> TicketPrint:
+    """What the printed ticket and its PDF show, in the visitor's language (`status`: the
+    ticket's public view, when the caller has it already)."""
     office = context.office()
     config = office.config
     service = config.service(ticket.service)
     issued = ticket.issued_at.astimezone(config.zone)
-    status = ticket_views.public_view(office, context.db(), ticket)
-    return render_ticket_pdf(TicketPrint(
+    status = status or ticket_views.public_view(office, context.db(), ticket)
+    estimate = status.get("estimate_min")
+    return TicketPrint(
         office_name=config.name,
         number=ticket.number,
         service_name=service.names.get(language) if service else ticket.service,
@@ -82,4 +91,6 @@ def ticket_pdf_bytes(ticket: Ticket, language: str) -> bytes:
         status_url=status_url(ticket, language),
         language=language,
         status_note=translate(OUTSIDE_NOTE, language) if ticket.status == OUTSIDE else None,
-    ))
+        estimate_min=tuple(estimate) if estimate else None,
+        counters=tuple(desk.number for desk in desks(config, {}) if can_serve(desk, ticket)),
+    )

@@ -1,4 +1,8 @@
-"""Printable queue ticket for 80 mm thermal kiosk printers, as a one-page PDF."""
+"""The queue ticket's printed contents, and the ticket as a one-page 80 mm PDF to download.
+
+The kiosk prints an HTML ticket (kiosk/templates/kiosk/_printed_ticket.html), the visitor may
+download this PDF: both take their texts from `ticket_texts`, so they always say the same.
+"""
 from __future__ import annotations
 
 import io
@@ -14,7 +18,11 @@ from shared.i18n import N_, translator
 from shared.qr import QUIET_ZONE, qr_matrix
 
 PAGE_WIDTH = 80 * mm
-SIDE_MARGIN = 4 * mm  # thermal heads print about 72 mm of the 80 mm roll
+# Thermal heads print the middle 72 mm of an 80 mm roll (48 of 58 mm), and not always exactly
+# centred: text keeps 2 mm more on each side, so a slightly offset head cuts nothing off.
+PRINTABLE_MM = {80: 72, 58: 48}
+INNER_MARGIN_MM = 2
+SIDE_MARGIN = ((80 - PRINTABLE_MM[80]) / 2 + INNER_MARGIN_MM) * mm
 TOP_MARGIN = 5 * mm
 BOTTOM_MARGIN = 8 * mm  # room for the cutter, which sits a few mm below the last line
 CONTENT_WIDTH = PAGE_WIDTH - 2 * SIDE_MARGIN
@@ -24,14 +32,19 @@ PRINTER_DOT = 25.4 / 203 * mm  # one dot of a common 203 dpi thermal head
 
 REGULAR = "Helvetica"
 BOLD = "Helvetica-Bold"
-ITALIC = "Helvetica-Oblique"
+MONO = "Courier-Bold"  # Courier's regular strokes are too thin for thermal paper
 
 # The ticket's own labels, as msgids translated into the ticket's language through the catalogs.
 LABELS = {
     "number": N_("Queue number"),
     "ahead": N_("People ahead of you: %(ahead)s"),
+    "wait": N_("Estimated wait: %(low)s–%(high)s minutes"),
+    "counter": N_("Served at counter %(counters)s"),
+    "counters": N_("Served at counters %(counters)s"),
     "issued": N_("Issued: %(when)s"),
+    "valid": N_("Valid today only"),
     "scan": N_("Scan to follow your queue status"),
+    "link": N_("Cannot scan? Open this address:"),
     "footer": N_("Please wait until your number is called"),
 }
 
@@ -48,7 +61,45 @@ class TicketPrint:
     ahead: int
     status_url: str
     language: str = "id"
-    status_note: str | None = None
+    status_note: str | None = None   # the instruction to wait outside, printed bold (never italic)
+    estimate_min: tuple[int, int] | None = None   # None once called, or with no open counter for it
+    counters: tuple[int, ...] = ()   # the counters that may call this ticket
+
+
+def counter_list(numbers: tuple[int, ...] | list[int]) -> str:
+    """`1–4, 7`: runs of three or more counters are shortened, so a big office still fits a line."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs)
+
+
+def ticket_texts(ticket: TicketPrint) -> dict[str, str | None]:
+    """Every label of the printed ticket in its language; None where a line is left out.
+
+    The wait and the counters help a visitor decide whether to step out for a while. A ticket
+    to wait outside has no "wait until your number is called" footer: it would contradict the
+    instruction to wait outside until invited in.
+    """
+    label = translator(ticket.language)
+    counters = len(set(ticket.counters))
+    return {
+        "number": label(LABELS["number"]),
+        "ahead": label(LABELS["ahead"], ahead=ticket.ahead),
+        "wait": label(LABELS["wait"], low=ticket.estimate_min[0], high=ticket.estimate_min[1])
+        if ticket.estimate_min else None,
+        "counters": label(LABELS["counter" if counters == 1 else "counters"], counters=counter_list(ticket.counters))
+        if counters else None,
+        "issued": label(LABELS["issued"], when=ticket.issued_at_text),
+        "valid": label(LABELS["valid"]),
+        "scan": label(LABELS["scan"]),
+        "link": label(LABELS["link"]),
+        "outside": ticket.status_note,
+        "footer": None if ticket.status_note else label(LABELS["footer"]),
+    }
 
 
 # A block knows its height up front so the page can be sized before anything is drawn.
@@ -57,7 +108,21 @@ Block = tuple[float, Callable[[Canvas, float], None]]
 
 def _text(text: str, font: str, size: float, leading: float = 1.25) -> Block:
     """Centred, wrapped lines keep long office or service names inside the printable width."""
-    lines = simpleSplit(text, font, size, CONTENT_WIDTH) or [""]
+    return _lines(simpleSplit(text, font, size, CONTENT_WIDTH) or [""], font, size, leading)
+
+
+def _link(url: str, size: float = 9) -> Block:
+    """A link has no spaces to wrap at, so it breaks between any two characters; a fixed-width
+    font keeps look-alike characters apart for someone typing it."""
+    lines = [""]
+    for character in url:
+        if lines[-1] and stringWidth(lines[-1] + character, MONO, size) > CONTENT_WIDTH:
+            lines.append("")
+        lines[-1] += character
+    return _lines(lines, MONO, size, 1.2)
+
+
+def _lines(lines: list[str], font: str, size: float, leading: float) -> Block:
     line_height = size * leading
 
     def draw(canvas: Canvas, top: float) -> None:
@@ -127,30 +192,45 @@ def _qr(data: str) -> Block:
 
 
 def _layout(ticket: TicketPrint) -> list[Block]:
-    """One ordered list of blocks is the single source of truth for both height and drawing."""
-    label = translator(ticket.language)
+    """One ordered list of blocks is the single source of truth for both height and drawing.
+
+    The same lines in the same order as the printed HTML ticket; bold where thermal paper
+    would fade a thin or slanted stroke.
+    """
+    texts = ticket_texts(ticket)
     blocks = [
         _text(ticket.office_name, BOLD, 12),
         _rule(),
         _gap(1 * mm),
-        _text(label(LABELS["number"]), REGULAR, 10),
+        _text(texts["number"], REGULAR, 10),
         _number(ticket.number),
+    ]
+    if texts["outside"]:
+        blocks += [_rule(pad=1.5 * mm), _text(texts["outside"], BOLD, 11), _rule(pad=1.5 * mm)]
+    blocks += [
         _gap(1.5 * mm),
         _text(ticket.service_name, BOLD, 12),
         _text(ticket.lane_name, REGULAR, 10),
         _gap(1.5 * mm),
-        _text(label(LABELS["ahead"], ahead=ticket.ahead), BOLD, 11),
-        _text(label(LABELS["issued"], when=ticket.issued_at_text), REGULAR, 9),
+        _text(texts["ahead"], BOLD, 11),
     ]
-    if ticket.status_note:
-        blocks += [_gap(1 * mm), _text(ticket.status_note, ITALIC, 9.5)]
+    if texts["wait"]:
+        blocks.append(_text(texts["wait"], BOLD, 11))
+    if texts["counters"]:
+        blocks.append(_text(texts["counters"], REGULAR, 10))
     blocks += [
-        _gap(1 * mm),
+        _gap(1.5 * mm),
         _qr(ticket.status_url),
-        _text(label(LABELS["scan"]), REGULAR, 8.5),
+        _text(texts["scan"], REGULAR, 9),
+        _gap(1 * mm),
+        _text(texts["link"], REGULAR, 9),
+        _link(ticket.status_url),
         _rule(dashed=True),
-        _text(label(LABELS["footer"]), BOLD, 9),
+        _text(texts["issued"], REGULAR, 9),
+        _text(texts["valid"], BOLD, 10),
     ]
+    if texts["footer"]:
+        blocks += [_gap(1 * mm), _text(texts["footer"], BOLD, 10)]
     return blocks
 
 
