@@ -15,7 +15,6 @@ from flask_babel import format_date, gettext
 from shared.domain.bookings import BOOKED, CANCELLED, CHECKED_IN, NO_SHOW, Booking
 from shared.domain.config import ServiceConfig
 from shared.domain.errors import DomainError, InvalidLane, UnknownBooking
-from shared.domain.model import PRIORITY_LANES
 from shared.i18n import N_
 from shared.qr import qr_svg
 from shared.services import bookings as booking_service
@@ -39,13 +38,6 @@ MOVE_STEP_OF_REFUSAL = {"slot_full": "time", "invalid_request": "time", "already
 # The same words the online-line service refuses with, for the page before the form.
 ONLINE_CLOSED = N_("The online line is closed. Please come to the office or use another way.")
 FIELD_LIMIT = 40
-# Who each lane is for, under its name on the lane buttons.
-LANE_NOTES = {
-    "general": N_("For all visitors"),
-    "health_worker": N_("Doctors, nurses and other health workers"),
-    "senior": N_("Visitors aged 50 and over"),
-    "disability": N_("Visitors with a disability, served at the priority counter"),
-}
 # What the booking's status means for the visitor, on its page.
 STATUS_TEXTS = {
     BOOKED: N_("Booked"),
@@ -57,9 +49,11 @@ STATUS_TEXTS = {
 
 @bp.context_processor
 def _page_helpers() -> dict:
-    today = context.now().astimezone(context.office().config.zone).date()
-    return {"day_label": day_label, "language_url": language_url, "priority_lanes": PRIORITY_LANES, "today": today,
-            "lane_notes": {lane: gettext(note) for lane, note in LANE_NOTES.items()}}
+    config = context.office().config
+    today = context.now().astimezone(config.zone).date()
+    return {"day_label": day_label, "language_url": language_url, "today": today,
+            "priority_lanes": {lane for lane in config.lanes if config.policy.is_priority(lane)},
+            "lane_notes": {lane: config.lane_note(lane, context.language()) for lane in config.lanes}}
 
 
 def day_label(day: date) -> str:

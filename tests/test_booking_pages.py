@@ -122,8 +122,9 @@ def test_the_whole_flow_books_step_by_step(client):
     assert "Pilih jam" in times and f"Sisa tempat: {BOOKABLE}" in times and "WIB" in times
 
     lanes = press(client, times, "start", START).get_data(as_text=True)
-    assert "Pilih jalur antrean Anda" in lanes and "Lansia (50+)" in lanes
-    assert lanes.count("Petugas dapat meminta bukti") == 3, "each priority lane says proof may be asked"
+    assert "Pilih jalur antrean Anda" in lanes and "Lansia (60+)" in lanes
+    assert lanes.count("Petugas dapat meminta bukti") == 4, "each priority lane (the declared one too) says proof may be asked"
+    assert "Ibu Hamil &amp; Anak" in lanes and "balita" in lanes
 
     contact = press(client, lanes, "lane", "senior").get_data(as_text=True)
     assert '<label for="contact">Nomor HP atau e-mail</label>' in contact and "tidak wajib" in contact
@@ -137,7 +138,7 @@ def test_the_whole_flow_books_step_by_step(client):
     code = client.get("/api/bookings/" + booked.headers["Location"].rsplit("/", 1)[1]).get_json()["code"]
     assert f"{code[:3]} {code[3:]}" in page and " ".join(code) in page, "spaced, and spelt out for screen readers"
     assert "Booking Anda sudah tercatat." in page and "Terjadwal" in page and "<svg" in page
-    assert "/pdf" in page and ".ics" in page and "Lansia (50+)" in page
+    assert "/pdf" in page and ".ics" in page and "Lansia (60+)" in page
     assert remaining(client) == BOOKABLE - 1
 
 

@@ -115,10 +115,73 @@ def test_names_fall_back_to_indonesian():
     assert set(Names({"id": "Umum"}).as_dict()) == set(LANGUAGES)
 
 
-def test_default_lane_names_come_from_the_catalogs():
-    raw = demo_raw()
+def without_declared_lanes(raw: dict) -> dict:
+    """The demo office with only the contract's four lanes."""
     raw.pop("lanes")
-    config = parse_config(raw)
+    raw["policy"]["lane_classes"].pop("pregnant_children")
+    for counter in raw["counters"]:
+        if "lanes" in counter:
+            counter["lanes"] = [lane for lane in counter["lanes"] if lane != "pregnant_children"]
+    return raw
+
+
+def test_default_lane_names_come_from_the_catalogs():
+    config = parse_config(without_declared_lanes(demo_raw()))
+    assert config.lanes == ("general", "health_worker", "senior", "disability")
     assert config.lane_name("general", "id") == "Umum"
-    assert config.lane_name("senior", "en") == "Senior citizen"
+    assert config.lane_name("senior", "en") == "Senior citizen (60+)"
+    assert config.lane_name("senior", "id") == "Lansia (60+)"
+    assert config.lane_note("senior", "id") == "Pengunjung berusia 60 tahun ke atas"
     assert config.lane_name("disability", "id") == "Penyandang Disabilitas"
+
+
+def test_the_senior_age_in_the_lane_label_comes_from_the_office():
+    raw = without_declared_lanes(demo_raw())
+    raw["office"]["senior_age"] = 65
+    config = parse_config(raw)
+    assert config.senior_age == 65
+    assert config.lane_name("senior", "id") == "Lansia (65+)"
+    assert config.lane_note("senior", "en") == "Visitors aged 65 and over"
+    raw["office"]["senior_age"] = 12
+    with pytest.raises(ConfigError, match=r"office\.senior_age"):
+        parse_config(raw)
+
+
+def test_an_office_declares_its_own_priority_lane():
+    config = parse_config(demo_raw())
+    assert config.lanes == ("general", "health_worker", "senior", "disability", "pregnant_children")
+    assert config.lane_name("pregnant_children", "id") == "Ibu Hamil & Anak"
+    assert "balita" in config.lane_note("pregnant_children", "id")
+    assert config.lane_note("pregnant_children", "en").startswith("Pregnant women")
+    # Every service that does not list its lanes offers the declared lane too.
+    assert "pregnant_children" in config.service("perizinan_berusaha").lanes
+    assert config.policy.is_priority("pregnant_children")
+    assert not config.policy.is_priority("general")
+
+
+def test_a_declared_lane_is_a_priority_lane_unless_its_class_says_otherwise():
+    raw = demo_raw()
+    raw["policy"]["lane_classes"].pop("pregnant_children")
+    assert parse_config(raw).policy.is_priority("pregnant_children")
+    raw["policy"]["lane_classes"]["pregnant_children"] = 1
+    assert not parse_config(raw).policy.is_priority("pregnant_children")
+
+
+@pytest.mark.parametrize("entry, field", [
+    ({"en": "No Indonesian name"}, r"lanes\.victims\.id"),
+    ({"id": "Korban Bencana", "reason": "x"}, r"lanes\.victims\.reason"),
+    ({"id": ""}, r"lanes\.victims\.id"),
+    ("Korban Bencana", r"lanes\.victims"),
+])
+def test_a_bad_lane_entry_names_its_field(entry, field):
+    raw = demo_raw()
+    raw["lanes"]["victims"] = entry
+    with pytest.raises(ConfigError, match=field):
+        parse_config(raw)
+
+
+def test_a_lane_code_must_be_a_plain_code():
+    raw = demo_raw()
+    raw["lanes"]["Ibu Hamil"] = {"id": "Ibu Hamil"}
+    with pytest.raises(ConfigError, match="lower-case"):
+        parse_config(raw)

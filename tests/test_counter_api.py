@@ -32,7 +32,7 @@ def test_counters_are_public(client):
     counters = client.get("/api/counters").get_json()
     assert counters[0] == {"number": 1, "name": "Loket 1", "services": ["perizinan_berusaha"], "lanes": None,
                            "state": "open", "officer": None}
-    assert counters[-1]["lanes"] == ["health_worker", "senior", "disability"]
+    assert counters[-1]["lanes"] == ["health_worker", "senior", "disability", "pregnant_children"]
 
 
 @pytest.mark.parametrize("action", ["call-next", "recall", "start", "done", "no-show", "transfer"])

@@ -165,7 +165,7 @@ def test_console_names_the_rule_after_a_call_and_tags_the_chosen_ticket(client, 
         page = client.post("/counter/1/call-next", data={"csrf_token": csrf_of(page)},
                            follow_redirects=True).get_data(as_text=True)
         messages.append(re.search(r'<p class="flash flash--info">([^<]+)</p>', page).group(1))
-    assert messages[0] == "Nomor A-002 dipanggil: jalur prioritas · Lansia (50+) · menunggu 0 menit."
+    assert messages[0] == "Nomor A-002 dipanggil: jalur prioritas · Lansia (60+) · menunggu 0 menit."
     # Head start alone would put senior A-005 first; the fairness bound calls general A-001.
     assert 'data-rule="fairness"' in page and "<strong>A-001</strong>" in page
     tagged = re.findall(r'<tr class="is-next">\s*<td class="waiting-table__number">(\S+) <span', page)

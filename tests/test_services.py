@@ -228,7 +228,8 @@ def test_snapshot_counts_waiting_per_service_and_lane(office, db):
     issue(office, db), issue(office, db, lane="senior"), issue(office, db, service="kartu_kuning")
     call_next(office, db, 4)
     snapshot = queue_view.snapshot(office, db, 0)
-    assert snapshot["waiting"]["perizinan_berusaha"] == {"general": 1, "health_worker": 0, "senior": 1, "disability": 0}
+    assert snapshot["waiting"]["perizinan_berusaha"] == {"general": 1, "health_worker": 0, "senior": 1, "disability": 0,
+                                                          "pregnant_children": 0}
     assert snapshot["waiting"]["kartu_kuning"]["general"] == 0
     assert snapshot["occupancy"] == {"inside": 3, "max": 40, "outside": 0}
     assert snapshot["calls"][0]["counter"] == 4

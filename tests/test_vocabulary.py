@@ -46,7 +46,7 @@ def test_status_page_names_every_service_and_lane_for_a_transfer(client, kiosk_h
     setup = json_block(status_page(client, kiosk_headers, "id"), "status-setup")
     assert setup["services"]["konsultasi"] == "Konsultasi & Pengaduan"
     assert setup["services"]["perizinan_berusaha"] == "Perizinan Berusaha"
-    assert setup["lanes"]["general"] == "Umum" and setup["lanes"]["senior"] == "Lansia (50+)"
+    assert setup["lanes"]["general"] == "Umum" and setup["lanes"]["senior"] == "Lansia (60+)"
     english = json_block(status_page(client, kiosk_headers, "en"), "status-setup")
     assert english["services"]["perizinan_berusaha"] == "Business licensing"
 

@@ -14,24 +14,18 @@ from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGE_CODE, LANGUAGES, N_, translate
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGE_CODE, LANGUAGES
 from .addresses import parse_public_url
 from .bookings import BookingRules, SlotShape
 from .hours import WEEKDAYS, ServiceHours, parse_window
-from .model import GENERAL, LANES
+from .lanes import DEFAULT_SENIOR_AGE, LaneError, parse_lanes
+from .model import GENERAL
 from .notifications import NotificationSettings, settings_from_table
 from .policy import COUNTER_MODES, DEFAULT_LANE_CLASSES, PolicyConfig
 
 CONFIG_NAME = "office.toml"
 DEMO_TEMPLATE = Path(__file__).resolve().parents[1] / "demo" / "office.toml"
 
-# Lane names for an office file without a [lanes] table, translated through the catalogs.
-DEFAULT_LANE_NAMES = {
-    "general": N_("General"),
-    "health_worker": N_("Health worker"),
-    "senior": N_("Senior citizen"),
-    "disability": N_("Person with disability"),
-}
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _PREFIX = re.compile(r"^[A-Z]$")
 
@@ -107,7 +101,9 @@ class OfficeConfig:
     timezone: str
     services: tuple[ServiceConfig, ...]
     counters: tuple[CounterConfig, ...]
-    lane_names: dict[str, Names] = field(default_factory=dict)
+    lane_names: dict[str, Names] = field(default_factory=dict)   # every lane, in the visitors' order
+    lane_notes: dict[str, Names] = field(default_factory=dict)   # who each lane is for
+    senior_age: int = DEFAULT_SENIOR_AGE
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     max_inside: int | None = None
     invite_timeout: timedelta = timedelta(minutes=10)
@@ -137,6 +133,16 @@ class OfficeConfig:
         """The visitor-facing name of a lane."""
         return self.lane_names[lane].get(language)
 
+    def lane_note(self, lane: str, language: str) -> str:
+        """Who a lane is for, under its name on the lane buttons ("" when the office gave none)."""
+        note = self.lane_notes.get(lane)
+        return note.get(language) if note else ""
+
+    @property
+    def lanes(self) -> tuple[str, ...]:
+        """Every lane code: the contract's four, then the ones the office declared."""
+        return tuple(self.lane_names)
+
 
 def load_config(path: Path) -> OfficeConfig:
     """Read and validate an office file."""
@@ -162,12 +168,14 @@ def parse_config(raw: dict) -> OfficeConfig:
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise ConfigError(f"office.timezone: unknown time zone {timezone!r} (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)") from None
 
-    lane_names = {lane: Names({language: translate(msgid, language) for language in LANGUAGES})
-                  for lane, msgid in DEFAULT_LANE_NAMES.items()}
-    for lane, names in _table(raw, "lanes", required=False).items():
-        if lane not in LANES:
-            raise ConfigError(f"lanes.{lane}: unknown lane (known: {', '.join(LANES)})")
-        lane_names[lane] = _language_table(names, f"lanes.{lane}")
+    senior_age = _whole(office.get("senior_age", DEFAULT_SENIOR_AGE), "office.senior_age", 40, 90)
+    try:
+        lane_set = parse_lanes(_table(raw, "lanes", required=False), senior_age)
+    except LaneError as error:
+        raise ConfigError(str(error)) from None
+    all_lanes = lane_set.codes   # the contract's four and the ones this office declared
+    lane_names = {code: Names(lane_set.names[code]) for code in all_lanes}
+    lane_notes = {code: Names(lane_set.notes[code]) for code in all_lanes if lane_set.notes.get(code)}
 
     booking_table = _table(raw, "booking", required=False)
     default_shape = _slot_shape(booking_table, "booking", SlotShape())
@@ -187,10 +195,10 @@ def parse_config(raw: dict) -> OfficeConfig:
         if not _PREFIX.match(prefix):
             raise ConfigError(f"{where}.prefix: {prefix!r} must be one capital letter A-Z")
         names = _names(item, "name", where)
-        lanes = tuple(item.get("lanes", LANES))
+        lanes = tuple(item.get("lanes", all_lanes))
         for lane in lanes:
-            if lane not in LANES:
-                raise ConfigError(f"{where}.lanes: unknown lane {lane!r} (known: {', '.join(LANES)})")
+            if lane not in all_lanes:
+                raise ConfigError(f"{where}.lanes: unknown lane {lane!r} (known: {', '.join(all_lanes)})")
         if GENERAL not in lanes:
             raise ConfigError(f"{where}.lanes: must include 'general'")
         quota = item.get("daily_quota")
@@ -230,8 +238,8 @@ def parse_config(raw: dict) -> OfficeConfig:
             if not isinstance(lanes, list) or not lanes:
                 raise ConfigError(f"{where}.lanes: list the lanes this counter is reserved for, or leave it out")
             for lane in lanes:
-                if lane not in LANES:
-                    raise ConfigError(f"{where}.lanes: unknown lane {lane!r} (known: {', '.join(LANES)})")
+                if lane not in all_lanes:
+                    raise ConfigError(f"{where}.lanes: unknown lane {lane!r} (known: {', '.join(all_lanes)})")
             lanes = tuple(lanes)
         mode = item.get("mode", "strict")
         if mode not in COUNTER_MODES:
@@ -245,7 +253,7 @@ def parse_config(raw: dict) -> OfficeConfig:
                        for c in counters):
                 raise ConfigError(f"services[{index}].lanes: no counter can call {service.code} tickets "
                                   f"in lane {lane!r}; add it to a counter's services")
-    policy = _policy(_table(raw, "policy", required=False), codes)
+    policy = _policy(_table(raw, "policy", required=False), codes, all_lanes)
     capacity = _table(raw, "capacity", required=False)
     max_inside = _whole(capacity.get("max_inside", 0), "capacity.max_inside", 0, 10000) or None
     invite_timeout = timedelta(minutes=_whole(capacity.get("invite_timeout_min", 10), "capacity.invite_timeout_min", 1, 240))
@@ -275,6 +283,8 @@ def parse_config(raw: dict) -> OfficeConfig:
         services=tuple(services),
         counters=tuple(sorted(counters, key=lambda c: c.number)),
         lane_names=lane_names,
+        lane_notes=lane_notes,
+        senior_age=senior_age,
         policy=policy,
         max_inside=max_inside,
         invite_timeout=invite_timeout,
@@ -359,13 +369,17 @@ def _booking(table: dict, online: dict, shape: SlotShape, per_service: dict[str,
     )
 
 
-def _policy(table: dict, service_codes: set[str]) -> PolicyConfig:
-    """The `[policy]` table; anything left out keeps its documented default."""
+def _policy(table: dict, service_codes: set[str], lanes: tuple[str, ...]) -> PolicyConfig:
+    """The `[policy]` table; anything left out keeps its documented default.
+
+    A lane the office declared is a priority lane (class 0) unless `lane_classes` says otherwise:
+    the lanes UU 25/2009 names are all owed special treatment.
+    """
     defaults = PolicyConfig()
-    lane_classes = dict(DEFAULT_LANE_CLASSES)
+    lane_classes = {lane: DEFAULT_LANE_CLASSES.get(lane, 0) for lane in lanes}
     for lane, value in (table.get("lane_classes") or {}).items():
-        if lane not in LANES:
-            raise ConfigError(f"policy.lane_classes.{lane}: unknown lane (known: {', '.join(LANES)})")
+        if lane not in lanes:
+            raise ConfigError(f"policy.lane_classes.{lane}: unknown lane (known: {', '.join(lanes)})")
         lane_classes[lane] = _whole(value, f"policy.lane_classes.{lane}", 0, 9)
     service_classes = {}
     for code, value in (table.get("service_classes") or {}).items():

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-# Lanes in the order an office lists them; `general` is the ordinary walk-in lane.
+# The contract's lanes; `general` is the ordinary walk-in lane. An office may declare more
+# (`shared/domain/lanes.py`), so code that lists lanes asks the office's config, not this.
 GENERAL = "general"
 LANES = ("general", "health_worker", "senior", "disability")
-PRIORITY_LANES = frozenset(LANES) - {GENERAL}
 
 # Ticket states (see docs/API.md for the life cycle).
 OUTSIDE = "outside"
