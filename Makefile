@@ -8,8 +8,9 @@ INSTANCE ?= instance
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
+ESPEAK ?= /usr/bin/espeak-ng
 
-.PHONY: setup run test chromium catalogs bench clean
+.PHONY: setup run test chromium espeak catalogs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +29,7 @@ catalogs: $(VENV)/.installed
 
 setup: $(VENV)/.installed node_modules/.installed catalogs
 
-run: setup
+run: setup espeak
 	$(BIN)/antrean --instance $(INSTANCE) --demo serve --host $(HOST) --port $(PORT)
 
 chromium:
@@ -37,7 +38,15 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: setup chromium
+# The displays' spoken calls are rendered on the server with Debian's espeak-ng (it has an
+# Indonesian voice); most display devices have none of their own.
+espeak:
+	@test -x $(ESPEAK) || { \
+	  echo "Installing Debian's espeak-ng for the displays' spoken calls"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq espeak-ng >/dev/null; }
+
+test: setup chromium espeak
 	ANTREAN_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
 bench: setup

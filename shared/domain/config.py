@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGE_CODE, LANGUAGES
 from .addresses import parse_public_url
 from .bookings import BookingRules, SlotShape
+from .displays import DisplaySettings
+from .displays import settings_from_table as display_settings
 from .hours import WEEKDAYS, ServiceHours, parse_window
 from .lanes import DEFAULT_SENIOR_AGE, LaneError, parse_lanes
 from .model import GENERAL
@@ -115,6 +117,7 @@ class OfficeConfig:
     kiosk_rate_limit: str = "60 per minute"
     booking: BookingRules = field(default_factory=BookingRules)
     notifications: NotificationSettings | None = None   # no [notifications] table: nothing is sent
+    display: DisplaySettings = field(default_factory=DisplaySettings)   # spoken calls, screen profiles
     public_url: str | None = None   # where phones reach the server; None: the address each request used
 
     @property
@@ -296,8 +299,18 @@ def parse_config(raw: dict) -> OfficeConfig:
         kiosk_rate_limit=rate_limit,
         booking=booking,
         notifications=_notifications(raw),
+        display=_display(raw, services, counters),
         public_url=_public_url(office),
     )
+
+
+def _display(raw: dict, services: list[ServiceConfig], counters: list[CounterConfig]) -> DisplaySettings:
+    """The optional `[display]` table: what a call says aloud, and the screens' profiles."""
+    try:
+        return display_settings(raw.get("display"), tuple(service.code for service in services),
+                                {counter.number: counter.services for counter in counters})
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _notifications(raw: dict) -> NotificationSettings | None:
