@@ -12,6 +12,7 @@ from shared.domain.bookings import CODE_ALPHABET
 from shared.domain.errors import DomainError
 from shared.domain.errors import Closed, QuotaFull, TooEarly, TooLate, UnknownBooking
 from shared.qr import qr_svg
+from shared.ticket_print import ticket_texts
 from shared.services import accounts
 from shared.services import capacity as capacity_service
 from shared.services import bookings as booking_service
@@ -24,7 +25,7 @@ from shared.web.auth import KIOSK_SESSION_KEY, current_kiosk, kiosk_required
 
 from .blueprint import bp
 from .api import ticket_limit
-from .visitor import booking_code, status_url, ticket_from_token, token_for
+from .visitor import booking_code, printed_ticket, status_url, ticket_from_token, token_for
 
 log = logging.getLogger(__name__)
 
@@ -204,12 +205,21 @@ def show_ticket(token: str):
     office = context.office()
     status = ticket_views.public_view(office, context.db(), ticket)
     url = status_url(ticket, context.language())
+    qr = qr_svg(url, title=f"QR {ticket.number}")
     return render_template(
         "kiosk/ticket.html", ticket=ticket, status=status, token=token,
         service=office.config.service(ticket.service),
-        qr=qr_svg(url, title=f"QR {ticket.number}"),
+        qr=qr,
         pdf_url=url_for("kiosk.ticket_pdf", token=token, lang=context.language()),
+        **_printed(ticket, status, qr),
     )
+
+
+def _printed(ticket, status: dict, qr: str) -> dict:
+    """What `_printed_ticket.html` prints: the same texts as the PDF, on the office's paper."""
+    printed = printed_ticket(ticket, context.language(), status)
+    return {"printed": printed, "printed_texts": ticket_texts(printed), "printed_qr": qr,
+            "paper_mm": context.office().config.kiosk_paper_mm}
 
 
 @bp.get("/t/<token>")

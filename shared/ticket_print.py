@@ -44,7 +44,7 @@ LABELS = {
     "issued": N_("Issued: %(when)s"),
     "valid": N_("Valid today only"),
     "scan": N_("Scan to follow your queue status"),
-    "link": N_("Cannot scan? Open this address:"),
+    "link": N_("Or open this address:"),
     "footer": N_("Please wait until your number is called"),
 }
 

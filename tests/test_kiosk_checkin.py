@@ -107,7 +107,7 @@ def test_typed_code_on_time_gives_an_appointment_ticket(app, kiosk, office):
     ticket = ticket_behind(app, office, response.headers["Location"])
     assert (ticket.channel, ticket.service, ticket.number) == ("appointment", "perizinan_berusaha", "A-001")
     page = kiosk.get(response.headers["Location"]).get_data(as_text=True)
-    assert "A-001" in page and 'id="print-frame"' in page, "it prints like a walk-in ticket"
+    assert "A-001" in page and 'id="printed-ticket"' in page, "it prints like a walk-in ticket"
     again = check_in(kiosk, booking.code)
     assert again.headers["Location"] == response.headers["Location"], "a second check-in: the same ticket"
 

@@ -92,12 +92,12 @@ def test_indonesian_text():
         "Pembuatan Paspor Baru",
         "Loket Reguler",
         "Orang di depan Anda: 3",
-        "Perkiraan waktu tunggu: 5–12 menit",
+        "Perkiraan tunggu: 5–12 menit",
         "Dilayani di loket 1, 2, 7",
         "25-11-2026 08:15 WIB",
         "Berlaku hari ini saja",
         "Pindai untuk melihat status antrean",
-        "Tidak bisa memindai? Buka alamat ini:",
+        "Atau buka alamat ini:",
         "Harap menunggu hingga nomor Anda dipanggil",
     ):
         assert expected in text
@@ -112,7 +112,7 @@ def test_english_labels():
         "Served at counter 3",
         "Valid today only",
         "Scan to follow your queue status",
-        "Cannot scan? Open this address:",
+        "Or open this address:",
         "Please wait until your number is called",
     ):
         assert expected in text
@@ -159,7 +159,7 @@ def test_outside_instruction_is_bold_and_no_footer_contradicts_it():
 
 def test_what_must_be_read_is_bold():
     data = render_ticket_pdf(make_ticket())
-    for text in ("A-001", "Orang di depan Anda: 3", "Perkiraan waktu tunggu: 5–12 menit", "Berlaku hari ini saja",
+    for text in ("A-001", "Orang di depan Anda: 3", "Perkiraan tunggu: 5–12 menit", "Berlaku hari ini saja",
                  "Harap menunggu hingga nomor Anda dipanggil"):
         assert bold_share(data, text) == 1.0, text
 

@@ -90,20 +90,4 @@
     window.addEventListener("pageshow", function () { delete checkinForm.dataset.sent; });
   }
 
-  // Print the ticket: load the PDF in a hidden frame and print it (silent with --kiosk-printing).
-  var frame = document.getElementById("print-frame");
-  function printTicket() {
-    if (!frame) { return; }
-    frame.onload = function () {
-      try { frame.contentWindow.focus(); frame.contentWindow.print(); } catch (error) { /* viewer without print */ }
-    };
-    frame.src = frame.dataset.src;
-  }
-  if (frame) {
-    printTicket();
-    var again = document.getElementById("print-again");
-    if (again) {
-      again.addEventListener("click", function (event) { event.preventDefault(); printTicket(); });
-    }
-  }
 })();

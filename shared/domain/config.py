@@ -115,6 +115,7 @@ class OfficeConfig:
     ticket_token_days: int = 2
     kiosk_idle_seconds: int = 20
     kiosk_rate_limit: str = "60 per minute"
+    kiosk_paper_mm: int = 80   # the ticket printer's roll: 80 mm (72 printed) or 58 mm (48 printed)
     booking: BookingRules = field(default_factory=BookingRules)
     notifications: NotificationSettings | None = None   # no [notifications] table: nothing is sent
     display: DisplaySettings = field(default_factory=DisplaySettings)   # spoken calls, screen profiles
@@ -274,6 +275,9 @@ def parse_config(raw: dict) -> OfficeConfig:
     rate_limit = kiosk.get("rate_limit", "60 per minute")
     if not isinstance(rate_limit, str) or not re.match(r"^\d+ per (second|minute|hour)$", rate_limit):
         raise ConfigError("kiosk.rate_limit: must read like '60 per minute'")
+    paper_mm = kiosk.get("paper_mm", 80)
+    if isinstance(paper_mm, bool) or paper_mm not in (80, 58):
+        raise ConfigError("kiosk.paper_mm: must be 80 or 58 (the width of the ticket printer's paper roll in mm)")
     tickets = _table(raw, "tickets", required=False)
     token_days = tickets.get("token_days", 2)
     if not isinstance(token_days, int) or not 1 <= token_days <= 30:
@@ -297,6 +301,7 @@ def parse_config(raw: dict) -> OfficeConfig:
         ticket_token_days=token_days,
         kiosk_idle_seconds=idle,
         kiosk_rate_limit=rate_limit,
+        kiosk_paper_mm=paper_mm,
         booking=booking,
         notifications=_notifications(raw),
         display=_display(raw, services, counters),

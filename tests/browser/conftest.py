@@ -3,10 +3,13 @@
 Every context gets two hooks:
 
 - the ticket PDF (`/api/tickets/<token>/pdf`) is intercepted and answered with a tiny HTML
-  page, because headless Chromium + Playwright crash ("Frame has been detached") when the
-  kiosk's hidden iframe loads a real PDF; the requested URLs are recorded in `pdf_requests`;
+  page, because headless Chromium + Playwright crash ("Frame has been detached") when a frame
+  loads a real PDF; the requested URLs are recorded in `pdf_requests`. The kiosk prints its
+  ticket page itself, so printing requests no PDF: `pdf_requests` stays empty;
 - `window.print` is replaced in every frame by a recorder, so a test can assert that the
-  kiosk really asked to print, and which document (`printed_urls(page)`).
+  kiosk really asked to print, which document (`printed_urls(page)`) and which ticket was on
+  the page to print (`printed_tickets(page)`). `fail_printing(page)` makes the next prints
+  throw, as a kiosk without a printer might.
 
 Console errors and uncaught exceptions of every page are collected in `page_problems`, so a
 test can assert the screens ran without a script error or a CSP violation.
@@ -43,10 +46,18 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 PRINT_RECORDER = """
 (() => {
   window.print = function () {
+    var top = window;
     try {
-      var top = window.top;
+      top = window.top;
       top.__antreanPrinted = (top.__antreanPrinted || []).concat([window.location.href]);
+      var ticket = document.getElementById("printed-ticket");
+      top.__antreanPrintedTickets = (top.__antreanPrintedTickets || []).concat([ticket ? {
+        number: ticket.querySelector(".printed-ticket__number").textContent.trim(),
+        lang: ticket.getAttribute("lang"),
+        text: ticket.textContent.replace(/\\s+/g, " ").trim(),
+      } : null]);
     } catch (error) { /* cross-origin frame */ }
+    if (top.__antreanPrintFails) { throw new Error("printer offline"); }
   };
 })();
 """
@@ -145,6 +156,16 @@ def assert_no_page_problems(problems: list[Problem], ignore: str | None = None) 
 def printed_urls(page: Page) -> list[str]:
     """The documents `print()` was called on (recorded by PRINT_RECORDER)."""
     return page.evaluate("window.__antreanPrinted || []")
+
+
+def printed_tickets(page: Page) -> list[dict | None]:
+    """At each `print()`, the printed ticket on the page: `{"number", "lang", "text"}`."""
+    return page.evaluate("window.__antreanPrintedTickets || []")
+
+
+def fail_printing(page: Page) -> None:
+    """From now on `print()` throws on this page, like a kiosk whose printer is gone."""
+    page.evaluate("window.__antreanPrintFails = true")
 
 
 # -- driving the screens ----------------------------------------------------------------

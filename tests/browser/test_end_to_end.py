@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 import time
-from urllib.parse import urlsplit, parse_qs
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
 from .conftest import (
-    KIOSK_SCREEN, WALL_SCREEN, assert_no_page_problems, counter_cell, open_console, printed_urls,
+    KIOSK_SCREEN, WALL_SCREEN, assert_no_page_problems, counter_cell, open_console, printed_tickets, printed_urls,
     record_navigations, register_kiosk, shoot, sign_in, wait_display_ready, waiting_cell,
 )
 
@@ -47,11 +47,10 @@ def test_kiosk_to_counter_to_display(live_server, contexts, pdf_requests, page_p
     token = urlsplit(kiosk.url).path.rsplit("/", 1)[1]
     expect(kiosk.locator(".ticket-card__qr svg")).to_be_visible()
     kiosk.wait_for_function("() => (window.__antreanPrinted || []).length > 0")
-    assert len(pdf_requests) == 1, pdf_requests
-    pdf = urlsplit(pdf_requests[0])
-    assert pdf.path == f"/api/tickets/{token}/pdf", "the kiosk printed another ticket"
-    assert parse_qs(pdf.query).get("lang") == ["id"]
-    assert [urlsplit(url).path for url in printed_urls(kiosk)] == [pdf.path], "print() was not called on the ticket"
+    assert pdf_requests == [], "the kiosk prints its ticket page, not a PDF"
+    assert [urlsplit(url).path for url in printed_urls(kiosk)] == [f"/kiosk/tickets/{token}"], \
+        "print() was not called on the ticket"
+    assert [(ticket["number"], ticket["lang"]) for ticket in printed_tickets(kiosk)] == [("A-001", "id")]
     shoot(kiosk, "e2e-kiosk-ticket")
 
     # The wall heard about the new ticket (queue event) without reloading.

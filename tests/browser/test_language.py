@@ -7,7 +7,7 @@ import pytest
 from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
 
-from .conftest import KIOSK_SCREEN, PHONE, REPO, Scene, register_kiosk, shoot
+from .conftest import KIOSK_SCREEN, PHONE, REPO, Scene, printed_tickets, register_kiosk, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -62,7 +62,8 @@ def test_indonesian_by_default_english_on_request(scene: Scene, contexts, pdf_re
         kiosk.locator("button.choice--general").click()
     expect(kiosk.locator(".ticket-card__label")).to_have_text("Your queue number")
     kiosk.wait_for_function("() => (window.__antreanPrinted || []).length > 0")
-    assert pdf_requests and pdf_requests[-1].endswith("/pdf?lang=en"), "the ticket is not printed in English"
+    printed = printed_tickets(kiosk)[-1]
+    assert printed["lang"] == "en" and "Queue number" in printed["text"], "the ticket is not printed in English"
     kiosk.locator(".button-row a.button--primary").click()
     kiosk.wait_for_url(re.compile(r"/kiosk/\?lang=id$"))
     expect(kiosk.locator("h1")).to_have_text(take_number)
