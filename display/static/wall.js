@@ -54,8 +54,10 @@
     var byCounter = standingCalls(snapshot);
     var recent = snapshot.recent.filter(shows);
     // The big box: the latest call (or recall) still standing: once that visitor is done,
-    // transferred or absent it falls back to the previous one still called, or to nobody.
-    var latest = recent.filter(function (call) { return stands(call, byCounter); })[0] || null;
+    // transferred or absent it falls back to the previous one still called (the newest of this
+    // screen's counters, also when the office's last calls were all elsewhere), or to nobody.
+    var latest = recent.filter(function (call) { return stands(call, byCounter); })[0] ||
+      snapshot.calls.filter(function (call) { return shows(call) && stands(call, byCounter); })[0] || null;
     $("latest-number").textContent = latest ? latest.number : "—";
     $("latest-counter").textContent = latest ? counterName(latest.counter) : "";
 
@@ -111,6 +113,7 @@
       item.appendChild(fitText("span", "", counterName(call.counter)));
       recentList.appendChild(item);
     });
+    $("recent-block").hidden = !recent.length;
 
     var invitedList = $("invited-list");
     invitedList.textContent = "";
@@ -167,7 +170,7 @@
     }
     fitList($("counter-grid"), { max: 9 * vmin }, force);
     fitList($("latest-fit"), { max: 22 * vmin }, force);
-    fitList($("recent-list"), { max: 5 * vmin, min: 3 * vmin }, force);
+    if (!$("recent-block").hidden) { fitList($("recent-list"), { max: 5 * vmin, min: 3 * vmin }, force); }
     fitList($("waiting-list"), { max: 4.4 * vmin }, force);
     if (!$("invited-block").hidden) { fitList($("invited-list"), { max: 6 * vmin, min: 2.6 * vmin, more: more }, force); }
   }
