@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_user, logout_user
 
+from shared.domain import lane_checks
 from shared.domain.errors import DomainError
 from shared.i18n import N_
 from shared.services import accounts, counters
@@ -36,6 +37,12 @@ RULE_NAMES = {
     "arrival": N_("first come, first served"),
     "out_of_order": N_("called out of order by staff"),
     "admitted": N_("let in at the counter (came in without scanning)"),
+}
+
+# The fixed reasons for moving a ticket to the general lane (`domain.lane_checks.MOVE_REASONS`).
+MOVE_REASONS = {
+    lane_checks.NOT_ELIGIBLE: N_("Not eligible for this lane"),
+    lane_checks.VISITOR_ASKED: N_("The visitor asked for the general lane"),
 }
 
 COUNTER_STATE_DONE = {
@@ -147,8 +154,12 @@ def _panel_context(number: int) -> dict:
     office, db = context.office(), context.db()
     panel = counter_views.panel(office, db, number)
     me = current_staff()
+    current, check = panel["current"], panel["lane_check"]
     return {
         **panel,
+        "current_is_priority": current is not None and office.config.policy.is_priority(current.lane),
+        "lane_check": dict(check, time=check["at"][11:16]) if check else None,   # HH:MM of the office's ISO time
+        "move_reasons": MOVE_REASONS,
         "held_by_other": panel["holder"] is not None and panel["holder"].staff_id != me.id,
         "me": me,
         "rule_names": RULE_NAMES,

@@ -11,10 +11,15 @@
     form.dataset.sent = "1";
   });
 
+  // Keyboard shortcuts (shown on their buttons): one letter, never while typing in a field
+  // (a number like "E2" must not call the next visitor), never from a held-down key.
+  function typing(target) {
+    var tag = (target && target.tagName || "").toLowerCase();
+    return tag === "input" || tag === "select" || tag === "textarea" || Boolean(target && target.isContentEditable);
+  }
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.altKey || event.metaKey) { return; }
-    var tag = (event.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "select" || tag === "textarea") { return; }
+    if (event.ctrlKey || event.altKey || event.metaKey || event.repeat || event.defaultPrevented) { return; }
+    if (typing(event.target) || !event.key || event.key.length !== 1) { return; }
     var button = root.querySelector('button[data-shortcut="' + event.key.toLowerCase() + '"]');
     if (button && !button.disabled) {
       event.preventDefault();
