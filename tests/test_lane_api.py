@@ -1,6 +1,7 @@
-"""Lane checks over the JSON API: `confirm-lane` and `move-to-general`."""
+"""Lane checks over the JSON API (`confirm-lane`, `move-to-general`) and what the screens hear of them."""
 import pytest
 
+from shared.web.extensions import socketio
 from tests.test_kiosk_api import assert_error
 
 
@@ -41,3 +42,23 @@ def test_lane_checks_need_a_staff_login_and_a_visitor(client, staff_headers, act
     assert_error(client.post(f"/api/counters/7/{action}", json={"reason": "not_eligible"}), 401, "unauthorized")
     assert_error(client.post(f"/api/counters/7/{action}", json={"reason": "not_eligible"},
                              headers=staff_headers("officer")), 409, "invalid_state")
+
+
+def test_a_lane_move_reaches_the_phone_the_displays_and_the_consoles(app, client, kiosk_headers, staff_headers):
+    officer = staff_headers("officer")
+    mine = client.post("/api/tickets", json={"service": "perizinan_berusaha", "lane": "senior"},
+                       headers=kiosk_headers).get_json()
+    client.post("/api/counters/7/call-next", headers=officer)
+    phone = socketio.test_client(app, namespace="/ticket", flask_test_client=client)
+    phone.emit("watch", {"token": mine["token"]}, namespace="/ticket")
+    display = socketio.test_client(app, namespace="/display", flask_test_client=client)
+    console = socketio.test_client(app, namespace="/counter", flask_test_client=client,
+                                   auth={"token": officer["Authorization"].split()[1]})
+    phone.get_received("/ticket"), display.get_received("/display"), console.get_received("/counter")
+
+    client.post("/api/counters/7/move-to-general", json={"reason": "not_eligible"}, headers=officer)
+    [update] = [p["args"][0] for p in phone.get_received("/ticket") if p["name"] == "ticket"]
+    assert (update["lane"], update["status"]) == ("general", "serving")
+    [queue] = [p["args"][0] for p in display.get_received("/display") if p["name"] == "queue"]
+    assert queue["calls"][0]["lane"] == "general"
+    assert [p["name"] for p in console.get_received("/counter")] == ["queue"]
