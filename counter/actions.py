@@ -24,8 +24,7 @@ CALLS = ("call-next", "call", "admit-call")
 COUNTER_STATE_OF = {"open": "open", "pause": "paused", "close": "closed"}
 # The fields each action needs from the JSON body or the console form.
 FIELDS = {"transfer": ("service",), "call": ("number", "reason"), "return": ("number",), "admit": ("number",),
-          "admit-call": ("number",),
-          "move-to-general": ("reason",)}
+          "admit-call": ("number",), "move-to-general": ("reason",)}
 MOVES = {"recall": calling.recall, "start": calling.start, "done": calling.finish, "no-show": calling.no_show,
          "confirm-lane": lane_checks.confirm}
 

@@ -52,8 +52,9 @@ def counter_waiting(number: int):
     """Staff: the tickets this counter may call, in calling order, and its current ticket."""
     office, db = context.office(), context.db()
     panel = counter_views.panel(office, db, number)
-    current = dict(ticket_views.summary(office, panel["current"]), lane_check=panel["lane_check"]) \
-        if panel["current"] else None
+    current = None
+    if panel["current"] is not None:
+        current = dict(ticket_views.summary(office, panel["current"]), lane_check=panel["lane_check"])
     return jsonify({
         "current": current,
         "waiting": [ticket_views.summary(office, ticket) for ticket in panel["waiting"]],
@@ -65,7 +66,7 @@ def counter_waiting(number: int):
 @bp.post("/api/counters/<int:number>/<action>")
 @staff_required()
 def counter_action(number: int, action: str):
-    """Staff: call-next, call, recall, start, done, no-show, transfer, return, admit; lane checks; open, pause, close."""
+    """Staff: one counter action (calls, moves, admits, lane checks, counter states; see ACTIONS)."""
     if action not in ACTIONS:
         raise NotFound(N_("Not found."))
     fields = action_fields(action, json_body()) if action in FIELDS else {}

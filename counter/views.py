@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -158,7 +159,7 @@ def _panel_context(number: int) -> dict:
     return {
         **panel,
         "current_is_priority": current is not None and office.config.policy.is_priority(current.lane),
-        "lane_check": dict(check, time=check["at"][11:16]) if check else None,   # HH:MM of the office's ISO time
+        "lane_check": dict(check, time=f"{datetime.fromisoformat(check['at']):%H:%M}") if check else None,
         "move_reasons": MOVE_REASONS,
         "held_by_other": panel["holder"] is not None and panel["holder"].staff_id != me.id,
         "me": me,

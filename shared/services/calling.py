@@ -106,7 +106,8 @@ def admit_and_call(office: Office, db: Connection, number: int, ticket_number: s
         if found.status not in (INVITED, OUTSIDE) or not queue_policy.can_serve(counter, found):
             raise InvalidState(N_("That ticket is not waiting outside for this counter."))
         inside = come_in(unit, found, staff, at_counter=number)
-        return _call_instead(unit, queue_policy.Decision(inside, ADMITTED, unit.now - inside.arrived_at), number, staff)
+        decision = queue_policy.Decision(inside, ADMITTED, unit.now - inside.arrived_at)
+        return _call_instead(unit, decision, number, staff)
 
 
 def next_decision(office: Office, db: Connection, number: int) -> queue_policy.Decision | None:
