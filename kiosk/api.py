@@ -22,7 +22,8 @@ def kiosk_rate_limit() -> str:
 
 
 # One count per kiosk for the API and the kiosk page together: a flood cannot switch routes.
-ticket_limit = limiter.shared_limit(kiosk_rate_limit, scope="kiosk-tickets", key_func=kiosk_rate_key)
+ticket_limit = limiter.shared_limit(kiosk_rate_limit, scope="kiosk-tickets", key_func=kiosk_rate_key,
+                                    methods=["POST"])
 
 
 @bp.get("/api/services")

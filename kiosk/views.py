@@ -11,6 +11,7 @@ from flask_babel import format_date, gettext
 from shared.domain.bookings import CODE_ALPHABET
 from shared.domain.errors import DomainError
 from shared.domain.errors import Closed, QuotaFull, TooEarly, TooLate, UnknownBooking
+from shared.i18n import LANGUAGES, N_, translate
 from shared.qr import qr_svg
 from shared.ticket_print import ticket_texts
 from shared.services import accounts
@@ -30,16 +31,83 @@ from .visitor import booking_code, printed_ticket, status_url, ticket_from_token
 log = logging.getLogger(__name__)
 
 
+ACCESS_SESSION_KEY = "kiosk_access"
+
+
+@bp.before_app_request
+def _remember_access_mode():
+    """`?access=on` / `?access=off` on any kiosk page switches accessibility mode for this kiosk
+    until the next visitor: the start screen the kiosk returns to carries `access=off`."""
+    chosen = request.args.get("access")
+    if chosen in ("on", "off") and request.path.startswith("/kiosk/"):
+        session[ACCESS_SESSION_KEY] = chosen == "on"
+
+
+@bp.app_context_processor
+def _access_mode() -> dict:
+    """`accessible` for every kiosk template (large text, high contrast, reach, speech)."""
+    accessible = bool(session.get(ACCESS_SESSION_KEY)) if request.path.startswith("/kiosk/") else False
+    return {"accessible": accessible, "access_toggle_url": _with_args(access="off" if accessible else "on")}
+
+
+def _with_args(**values) -> str:
+    """This page's address with some query arguments replaced (a GET page only: toggles reload it)."""
+    arguments = request.args.to_dict()
+    arguments.update(values)
+    return url_for(request.endpoint, **(request.view_args or {}), **arguments) if request.endpoint else "/kiosk/"
+
+
+def _steps(service=None) -> dict:
+    """"Step n of N" for the current visitor: the service, the screening when the office asks it,
+    and the lane when the service has more than one (a one-lane service skips that step)."""
+    config = context.office().config
+    if service is None:
+        lane_step = any(len(candidate.lanes) > 1 for candidate in config.services)
+    else:
+        lane_step = len(service.lanes) > 1
+    screening = bool(config.screening)
+    return {"total": 1 + int(screening) + int(lane_step), "screening": 2 if screening else None,
+            "lane": (3 if screening else 2) if lane_step else None}
+
+
+# The shell's words are shown in Indonesian and English together: it cannot know who is next.
+SHELL_WAIT = N_("Please wait a moment…")
+SHELL_BACK = N_("The kiosk is reconnecting. This screen comes back by itself; there is no need to touch it.")
+
+
+@bp.get("/kiosk/app")
+def shell():
+    """The page a kiosk browser starts on: the kiosk's screens in a frame it never leaves.
+
+    When the server restarts or the network drops, a page the browser cannot load would
+    otherwise leave the kiosk on the browser's own error page until someone touches it. The
+    shell stays on screen, says "please wait", asks the server every few seconds, and brings
+    the start screen back by itself (or the ticket a visitor was being given, asked again with
+    the same request key, so never a second number).
+    """
+    start = request.args.get("start", "")
+    if not start.startswith("/kiosk/") or start.startswith("/kiosk/app"):
+        start = url_for("kiosk.home")
+    texts = {language: {"title": translate(SHELL_WAIT, language), "text": translate(SHELL_BACK, language)}
+             for language in LANGUAGES}
+    return render_template("kiosk/shell.html", start=start, probe=url_for("kiosk.list_services"), texts=texts)
+
+
 @bp.get("/kiosk/")
 def home():
-    """Kiosk start screen: pick a service (or register this device first)."""
+    """Kiosk start screen: pick a service (or register this device first).
+
+    A service whose quota is used up today is marked on its tile (and cannot be chosen), so a
+    visitor does not answer the screening and pick a lane only to learn it has run out.
+    """
     if current_kiosk() is None:
         return redirect(url_for("kiosk.register"))
     office = context.office()
     refusal = ticket_service.closed_now(office)
     closed = gettext(refusal.message, **refusal.details) if refusal else None
     return render_template("kiosk/home.html", services=office.config.services, closed=closed,
-                           alternatives=_alternatives())
+                           quotas=ticket_views.quotas_today(office, context.db()), steps=_steps(),
+                           request_key=secrets.token_urlsafe(12), alternatives=_alternatives())
 
 
 def _alternatives() -> list[dict]:
@@ -84,6 +152,7 @@ def _warn_if_links_stay_here(kiosk: dict) -> None:
 
 @bp.route("/kiosk/services/<code>/check", methods=["GET", "POST"])
 @kiosk_required
+@ticket_limit
 def screening(code: str):
     """Optional health self-screening before a ticket; a "yes" advises postponing, no ticket."""
     office = context.office()
@@ -94,40 +163,54 @@ def screening(code: str):
     if request.method == "POST":
         answers = [request.form.get(f"q{index}") for index in range(len(questions))]
         if any(answer not in ("yes", "no") for answer in answers):
-            return render_template("kiosk/screening.html", service=service, questions=questions, incomplete=True), 400
+            return render_template("kiosk/screening.html", service=service, questions=questions, incomplete=True,
+                                   answers=answers, steps=_steps(service),
+                                   request_key=request.form.get("request_key") or secrets.token_urlsafe(12)), 400
         if "yes" in answers:
             ticket_service.record_screening_advice(office, context.db())
             return render_template("kiosk/advice.html", alternatives=_alternatives())
+        if len(service.lanes) == 1:
+            return _issue(service.code, service.lanes[0])
         return redirect(url_for("kiosk.choose_lane", code=code, screened=1))
-    return render_template("kiosk/screening.html", service=service, questions=questions, incomplete=False)
+    return render_template("kiosk/screening.html", service=service, questions=questions, incomplete=False,
+                           steps=_steps(service), request_key=secrets.token_urlsafe(12))
 
 
 @bp.get("/kiosk/services/<code>")
 @kiosk_required
 def choose_lane(code: str):
     """Second step: pick a lane for the chosen service."""
-    service = context.office().config.service(code)
+    office = context.office()
+    service = office.config.service(code)
     if service is None:
         return redirect(url_for("kiosk.home"))
-    return render_template("kiosk/lanes.html", service=service, request_key=secrets.token_urlsafe(12))
+    quota = ticket_views.quotas_today(office, context.db())[service.code]
+    return render_template("kiosk/lanes.html", service=service, quota=quota, steps=_steps(service),
+                           request_key=secrets.token_urlsafe(12))
 
 
 @bp.post("/kiosk/tickets")
 @kiosk_required
 @ticket_limit
 def take_ticket():
-    """Issue the ticket (form post from the lane screen) and show it."""
+    """Issue the ticket (form post from the lane screen, or a one-lane service's tile) and show it."""
+    return _issue(request.form.get("service", ""), request.form.get("lane", ""))
+
+
+def _issue(service: str, lane: str):
+    """Issue once per `request_key` (a double press or a resent form gets the same ticket)."""
     try:
         ticket = ticket_service.issue(
-            context.office(), context.db(),
-            service=request.form.get("service", ""),
-            lane=request.form.get("lane", ""),
+            context.office(), context.db(), service=service, lane=lane,
             kiosk_id=current_kiosk()["id"],
             request_key=(request.form.get("request_key") or "")[:100] or None,
         )
     except (Closed, QuotaFull) as error:
+        lane_full = isinstance(error, QuotaFull) and "lane" in (error.extra or {})
         return render_template("kiosk/unavailable.html", message=gettext(error.message, **error.details),
-                               alternatives=_alternatives()), status_of(error)
+                               alternatives=[] if lane_full else _alternatives(),
+                               other_lanes_url=url_for("kiosk.choose_lane", code=service) if lane_full else None,
+                               ), status_of(error)
     return redirect(url_for("kiosk.show_ticket", token=token_for(ticket)))
 
 

@@ -12,6 +12,7 @@ from ..domain.events import QueueChanged
 from ..domain.model import CALLED, CANCELLED, INVITED, ONLINE, OUTSIDE, SERVING, WAITING, WALK_IN, StaffUser, Ticket
 from ..domain.numbering import format_number, parse_number
 from ..domain.officetime import to_office_iso
+from ..domain.quotas import quota_state
 from ..i18n import LANGUAGES, N_
 from ..office import Office
 from ..store import Connection
@@ -112,14 +113,15 @@ def closed_now(office: Office) -> Closed | None:
 
 
 def _check_quota(office: Office, db: Connection, date: str, service, lane: str) -> None:
-    """Refuse a ticket once the service's daily quota (or its lane's) is used up."""
-    full = service.daily_quota is not None and db.tickets.count_issued(date, service.code) >= service.daily_quota
-    lane_quota = service.lane_quotas.get(lane)
-    if lane_quota is not None and db.tickets.count_issued(date, service.code, lane) >= lane_quota:
-        full = True
-    if full:
+    """Refuse a ticket once the service's daily quota is used up, or its lane's: a full lane
+    says so, because the service's other lanes are still open."""
+    state = quota_state(service, db.tickets.issued_by_lane(date, service.code).get(service.code, {}))
+    if state.service_full:
         raise QuotaFull(N_("Today's tickets for this service have run out. Please use one of the other ways "
                            "to get it, or come back tomorrow."), extra=_alternatives_extra(office))
+    if state.lane_full(lane):
+        raise QuotaFull(N_("Today's tickets for this lane have run out. Please choose another lane."),
+                        extra={"lane": lane, **_alternatives_extra(office)})
 
 
 def _alternatives_extra(office: Office) -> dict:

@@ -228,14 +228,17 @@ class Tickets:
             (business_date, service, channel),
         ).fetchone()[0]
 
-    def count_issued(self, business_date: str, service: str, lane: str | None = None) -> int:
-        """Tickets drawn for a service (and lane) that day, cancelled ones included: the quota's count."""
-        sql = "SELECT COUNT(*) FROM tickets WHERE business_date = ? AND number_service = ?"
-        params: list = [business_date, service]
-        if lane is not None:
-            sql += " AND lane = ?"
-            params.append(lane)
-        return self.raw.execute(sql, params).fetchone()[0]
+    def issued_by_lane(self, business_date: str, service: str | None = None) -> dict[str, dict[str, int]]:
+        """Tickets drawn that day per service letter and lane, cancelled ones included (the quotas' counts)."""
+        sql = "SELECT number_service, lane, COUNT(*) FROM tickets WHERE business_date = ?"
+        params: list = [business_date]
+        if service is not None:
+            sql += " AND number_service = ?"
+            params.append(service)
+        counts: dict[str, dict[str, int]] = {}
+        for code, lane, count in self.raw.execute(sql + " GROUP BY number_service, lane", params):
+            counts.setdefault(code, {})[lane] = count
+        return counts
 
     def count_by_status(self, business_date: str) -> dict[tuple[str, str, str], int]:
         """Ticket counts keyed by (service, lane, status) for one business day."""

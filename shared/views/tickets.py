@@ -12,6 +12,7 @@ from ..domain import policy as queue_policy
 from ..domain.desks import desks
 from ..domain.model import CALLED, COUNTER_OPEN, INVITED, OUTSIDE, SERVING, WAITING, Ticket
 from ..domain.officetime import to_office_iso
+from ..domain.quotas import QuotaState, quota_state
 from ..office import Office
 from ..store import Connection
 
@@ -100,3 +101,9 @@ def _line_rank(ticket: Ticket, policy: queue_policy.PolicyConfig) -> tuple:
     """Who is called first in a service: everyone inside before those outside, then the policy's order."""
     outside = ticket.status == OUTSIDE
     return (outside, ticket.invite_misses if outside else 0, queue_policy.order_key(ticket, policy))
+
+
+def quotas_today(office: Office, db: Connection) -> dict[str, QuotaState]:
+    """Each service's quota state today, for the kiosk to mark a full service or lane up front."""
+    issued = db.tickets.issued_by_lane(office.today())
+    return {service.code: quota_state(service, issued.get(service.code, {})) for service in office.config.services}

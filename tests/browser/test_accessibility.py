@@ -72,7 +72,7 @@ def kiosk_home(scene: Scene) -> Page:
 
 def kiosk_lanes(scene: Scene) -> Page:
     page = scene.page(scene.kiosk, "/kiosk/services/perizinan_berusaha")
-    expect(page.locator(".choice--lane")).to_have_count(4)
+    expect(page.locator(".choice--lane")).to_have_count(5)
     return page
 
 

@@ -184,8 +184,13 @@ def test_check_in_pages_go_back_to_the_start_when_idle(office, contexts):
             expect(page.locator("#come-back-time")).to_be_visible()
         page.clock.fast_forward("00:19")
         assert "/kiosk/checkin" in page.url, "not before idle_seconds (20)"
-        with page.expect_navigation(url=re.compile(r"/kiosk/\?lang=id$")):
-            page.clock.fast_forward("00:02")
+        expect(page.locator("#idle-warning")).to_be_hidden()
+        page.clock.fast_forward("00:02")
+        expect(page.locator("#idle-warning")).to_be_visible()   # then 20 s to say "I am still here"
+        page.clock.fast_forward("00:18")
+        assert "/kiosk/checkin" in page.url
+        with page.expect_navigation(url=re.compile(r"/kiosk/\?lang=id&access=off$")):
+            page.clock.fast_forward("00:03")
         page.close()
 
 
