@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 from flask import render_template
 
-from kiosk.visitor import OUTSIDE_NOTE, printed_ticket
+from kiosk.visitor import OUTSIDE_NOTE, printed_ticket, token_for
 from shared.domain.config import ConfigError, load_config
 from shared.i18n import translate
 from shared.ticket_print import ticket_texts
@@ -130,6 +130,16 @@ def test_accessibility_mode_prints_the_large_ticket(app, demo):
         unset = render_template("kiosk/_printed_ticket.html", **values)
     assert "printed-ticket--large" in large
     assert "printed-ticket--large" not in plain and "printed-ticket--large" not in unset
+
+
+def test_the_kiosk_in_accessibility_mode_prints_large(client, demo):
+    take_ticket(client, demo)
+    with client.application.test_request_context("/kiosk/"):
+        token = token_for(ticket_views.find(context.db(), 1))
+    large = printed_part(client.get(f"/kiosk/tickets/{token}?access=on").get_data(as_text=True))
+    assert "printed-ticket--large" in large
+    plain = printed_part(client.get(f"/kiosk/tickets/{token}?access=off").get_data(as_text=True))
+    assert "printed-ticket--large" not in plain
 
 
 def test_the_pdf_to_download_says_the_same(client, demo, kiosk_headers):

@@ -271,6 +271,23 @@ def test_a_long_number_shrinks_to_the_paper(printing):
     page.close()
 
 
+def test_accessibility_mode_prints_the_large_ticket(printing):
+    """The kiosk's accessibility mode (white on black on screen) prints large, black on white."""
+    page = printing.kiosk.new_page()
+    page.goto(f"{printing.server.base_url}/kiosk/tickets/{printing.inside['token']}?access=on")
+    page.wait_for_function("() => (window.__antreanPrinted || []).length > 0")
+    try:
+        expect(page.locator("#printed-ticket")).to_have_class(re.compile(r"\bprinted-ticket--large\b"))
+        measured = measure(page)
+        pages, width, height, image = print_to_png(page, "ticket-print-large")
+        check_layout(measured, pages, width, height, image, min_pt=12)
+        glyphs = ink_height(image, measured["number"]["top"] / PX_PER_MM, measured["number"]["bottom"] / PX_PER_MM)
+        assert glyphs >= 20, f"the number is {glyphs:.1f} mm tall"
+    finally:
+        page.goto(f"{printing.server.base_url}/kiosk/?access=off")   # the next visitor's kiosk
+        page.close()
+
+
 def test_printing_fetched_no_pdf_and_raised_no_script_error(printing):
     """Last in the module: over every page above."""
     assert printing.contexts.pdf_requests == [], "printing fetched the PDF"
