@@ -61,7 +61,7 @@ def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     config = load_config(paths.config)
     click.echo(f"Antrean — {config.name}" + (" (new demo office)" if created else ""))
-    click.echo(f"  Kiosk:    {base}/kiosk/")
+    click.echo(f"  Kiosk:    {base}/kiosk/app  (start the kiosk's browser here; it rides out restarts)")
     click.echo(f"  Counter:  {base}/counter/")
     click.echo(f"  Display:  {base}/display/")
     click.echo(f"  Booking:  {base}/booking (appointments and the online line, on a phone)")
@@ -70,7 +70,7 @@ def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool
         for line in paths.demo_note.read_text().splitlines():
             click.echo(f"  {line}")
         token = paths.demo_note.read_text().rsplit("Demo kiosk token: ", 1)[-1].strip()
-        click.echo(f"  Open the kiosk once with: {base}/kiosk/register#{token}")
+        click.echo(f"  Open the kiosk once with: {base}/kiosk/app#register={token}")
     sys.stdout.flush()
     from .server import OfficeServer
 

@@ -130,3 +130,14 @@ def test_the_kiosk_shell_frames_only_kiosk_pages(client, demo):
     for elsewhere in ("https://example.com/", "//example.com/kiosk/", "/counter/", "/kiosk/app"):
         assert 'src="/kiosk/"' in client.get("/kiosk/app", query_string={"start": elsewhere}).get_data(as_text=True)
     assert 'src="/kiosk/checkin"' in client.get("/kiosk/app?start=/kiosk/checkin").get_data(as_text=True)
+
+
+def test_kiosk_forms_leave_validation_to_the_page_language(client, demo):
+    """No `required` on kiosk fields: the browser would answer in its own (English) bubble."""
+    register_kiosk(client, demo)
+    for path in ("/kiosk/", "/kiosk/checkin", "/kiosk/register"):
+        page = client.get(path).get_data(as_text=True)
+        assert " required" not in page, path
+    checkin = client.get("/kiosk/checkin").get_data(as_text=True)
+    empty = client.post("/kiosk/checkin", data={"code": "", "csrf_token": csrf_of(checkin)})
+    assert empty.status_code == 404 and "Kode booking ini tidak dikenal" in empty.get_data(as_text=True)

@@ -90,5 +90,13 @@
     if (event.source !== frame.contentWindow) { return; }
     pending = { action: event.data.action, fields: event.data.fields };
   });
+  // `/kiosk/app#register=TOKEN`: register this kiosk inside the frame. The token stays in the
+  // address's fragment, which the browser never sends, so it reaches no server log.
+  var REGISTER = "#register=";
+  if (window.location.hash.indexOf(REGISTER) === 0) {
+    var token = window.location.hash.slice(REGISTER.length);
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+    frame.src = frame.dataset.register + "#" + token;
+  }
   schedule(HEARTBEAT_MS);
 })();
