@@ -297,3 +297,55 @@ def test_the_kiosk_shell_waits_out_a_server_restart(contexts, tmp_path):
         expect(frame.locator("h1")).to_have_text("Ambil nomor antrean")
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def screening_office(tmp_path_factory):
+    """The demo office with a health screening and a lane quota of one: every kiosk page there is."""
+    instance = demo_instance(tmp_path_factory.mktemp("kiosk-screening") / "instance")
+    office_file = instance / "office.toml"
+    text = office_file.read_text().replace("daily_quota = 500\n", "daily_quota = 500\nlane_quotas = { senior = 1 }\n", 1)
+    head, counters = text.split("[[counters]]", 1)
+    office_file.write_text(head + '[screening]\nquestions = [{ id = "Apakah Anda sedang demam?", en = "Fever?" }]\n'
+                           "\n[[counters]]" + counters)
+    server = launch(instance)
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("mode", ["off", "on"])
+def test_screening_and_refusal_pages_pass_axe_in_both_modes(screening_office, contexts, mode):
+    """The pages only some visitors see: the screening (and its Indonesian complaint when a
+    question is left open), the advice to postpone, a full lane."""
+    office = screening_office
+    page = kiosk(contexts, office, bypass_csp=True)
+    options = {**AXE_OPTIONS, "rules": {"color-contrast-enhanced": {"enabled": mode == "on"}}}
+
+    def clean(name: str) -> None:
+        fits(page)
+        passes, violations = axe_violations_with(page, options)
+        assert passes > 10 and not violations, report(f"{name} ({mode})", violations)
+
+    page.goto(f"{office.base_url}/kiosk/?access={mode}")
+    expect(page.locator(".kiosk__step")).to_contain_text("Langkah 1 dari 3")
+    page.goto(f"{office.base_url}/kiosk/services/perizinan_berusaha/check")
+    page.locator("#screening-form button[type=submit]").click()   # nothing answered: no request leaves
+    expect(page.locator("#screening-error")).to_be_visible()
+    expect(page.locator("#screening-error")).to_have_text("Mohon jawab semua pertanyaan.")
+    assert page.url.endswith("/check")
+    clean("screening, unanswered")
+    page.locator("label[for=q0-no]").click()
+    with page.expect_navigation(url=re.compile(r"/kiosk/services/perizinan_berusaha\?screened=1$")):
+        page.locator("#screening-form button[type=submit]").click()
+    expect(page.locator(".kiosk__step")).to_contain_text("Langkah 3 dari 3")
+    if page.locator("button#lane-senior").count():   # the first run takes the lane's one ticket
+        with page.expect_navigation(url=re.compile(r"/kiosk/tickets/")):
+            page.locator("#lane-senior").click()
+    page.goto(f"{office.base_url}/kiosk/services/perizinan_berusaha?screened=1")
+    expect(page.locator("#lane-senior")).to_contain_text("Jalur ini sudah penuh hari ini")
+    clean("lanes with a full lane")
+    page.goto(f"{office.base_url}/kiosk/services/izin_kesehatan/check")
+    page.locator("label[for=q0-yes]").click()
+    page.locator("#screening-form button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("Mohon tunda kunjungan Anda")
+    clean("advice to postpone")
