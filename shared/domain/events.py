@@ -88,8 +88,68 @@ class LaneChecked(Event):
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class AnnouncementSet(Event):
+    """A supervisor set the displays' running text (empty: cleared)."""
+
+    name = "announcement_set"
+    text: str
+
+
+@dataclass(frozen=True)
+class TicketDirected(Event):
+    """A supervisor called a ticket to a counter, or moved it to another service or lane, from
+    the floor: the consoles of `counters` tell their officer (`action` is `called` or `moved`)."""
+
+    name = "ticket_directed"
+    ticket_id: int
+    number: str
+    action: str
+    service: str
+    lane: str
+    counters: tuple[int, ...]
+    by: str
+
+
+@dataclass(frozen=True)
+class AlarmRaised(Event):
+    """An officer pressed the silent alarm at a counter: every supervisor's floor alerts.
+
+    Staff only: no visitor's screen ever hears of it.
+    """
+
+    name = "alarm_raised"
+    alarm_id: int
+    counter: int
+    by: str
+
+
+@dataclass(frozen=True)
+class AlarmAcknowledged(Event):
+    """A supervisor answered a silent alarm (staff only)."""
+
+    name = "alarm_acknowledged"
+    alarm_id: int
+    counter: int
+    by: str
+
+
+@dataclass(frozen=True)
+class StaffSessionsEnded(Event):
+    """A staff account's sessions ended (sign-out, new password or role, disabled, removed):
+    its cookies and tokens are already refused; its open sockets are closed after the commit."""
+
+    name = "staff_sessions_ended"
+    staff_id: int
+
+
+# Events only staff screens hear: never sent to the displays or the visitors' phones.
+STAFF_ONLY: tuple[type[Event], ...] = (TicketDirected, AlarmRaised, AlarmAcknowledged)
+
 EVENT_TYPES: dict[str, type[Event]] = {cls.name: cls for cls in (TicketCalled, QueueChanged, BookingCreated,
-                                                                  BookingChanged, LaneChecked)}
+                                                                  BookingChanged, LaneChecked, AnnouncementSet,
+                                                                  TicketDirected, AlarmRaised, AlarmAcknowledged,
+                                                                  StaffSessionsEnded)}
 
 
 def event_payload(event: Event) -> dict:

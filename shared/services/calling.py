@@ -153,6 +153,13 @@ def _call_instead(unit: Unit, decision: queue_policy.Decision, number: int, staf
     return result
 
 
+def call_for(unit: Unit, decision: queue_policy.Decision, number: int, staff: StaffUser | None, *,
+             note: str) -> CallResult:
+    """Call the decided ticket to counter `number` on someone else's behalf (a supervisor on the
+    floor), inside their write: the counter is not claimed and must have no visitor."""
+    return _call(unit, decision, number, staff, previous=None, note=note)
+
+
 def _call(unit: Unit, decision: queue_policy.Decision, number: int, staff: StaffUser | None, *,
           previous: Ticket | None, note: str | None = None) -> CallResult:
     detail = f"rule:{decision.rule}" + (f" reason:{note}" if note else "")

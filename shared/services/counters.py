@@ -45,13 +45,19 @@ def claim(unit: Unit, number: int, staff: StaffUser | None) -> None:
                               "take it over."), counter=number, username=holder.username)
 
 
-def set_state(office: Office, db: Connection, number: int, state: str, *, staff: StaffUser | None) -> CounterDesk:
-    """Open, pause or close a counter, so calling and displays follow staff rotation."""
+def set_state(office: Office, db: Connection, number: int, state: str, *, staff: StaffUser | None,
+              claim_counter: bool = True) -> CounterDesk:
+    """Open, pause or close a counter, so calling and displays follow staff rotation.
+
+    The officer at the counter holds it by doing so; a supervisor steering the floor
+    (`claim_counter=False`) changes it without taking it from whoever works it.
+    """
     if state not in COUNTER_STATES:
         raise Unprocessable(N_("Unknown counter state: %(state)s."), state=str(state)[:20])
     with write(office, db) as unit:
         desk(office, db, number)
-        claim(unit, number, staff)
+        if claim_counter:
+            claim(unit, number, staff)
         db.counters.set_state(number, state, staff.id if staff else None, unit.now)
         if state == COUNTER_CLOSED:
             db.counters.hold(number, None, unit.now)  # a closed counter is nobody's

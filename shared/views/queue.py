@@ -5,6 +5,7 @@ from ..domain import capacity
 from ..domain.model import COUNTER_OPEN, INVITED, OUTSIDE, WAITING
 from ..domain.officetime import to_office_iso
 from ..office import Office
+from ..services.announcements import current as current_announcement
 from ..store import Connection
 
 RECENT_CALLS = 10
@@ -21,6 +22,7 @@ def snapshot(office: Office, db: Connection, seq: int) -> dict:
         states = db.counters.states()
         invited = db.tickets.in_states(date, (INVITED,))
         max_inside = capacity.effective_max_inside(db.settings.get("max_inside"), config.max_inside)
+        announcement = current_announcement(db)
     waiting = {
         service.code: {lane: counts.get((service.code, lane, WAITING), 0) for lane in service.lanes}
         for service in config.services
@@ -39,4 +41,5 @@ def snapshot(office: Office, db: Connection, seq: int) -> dict:
         "occupancy": {"inside": inside, "max": max_inside, "outside": outside},
         "invited": [ticket.number for ticket in sorted(invited, key=lambda t: (t.invited_at, t.id))],
         "counters": {str(counter.number): states.get(counter.number, COUNTER_OPEN) for counter in config.counters},
+        "announcement": announcement,
     }

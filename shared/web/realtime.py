@@ -9,6 +9,10 @@ For each batch the relay hands over, in log order:
   always the last `seq` + 1 unless a message was lost.
 - `/ticket`: a `ticket` update to each watched ticket whose view changed (position,
   invited in, called, transferred…), computed in one pass over the waiting lists.
+- `/display`: an `announcement` when a supervisor sets the running text.
+- `/floor` (the supervisors' room): the whole floor after every batch, while a supervisor
+  watches, and the silent alarm at once. Staff-only events (`events.STAFF_ONLY`: alarms,
+  the supervisor's calls and moves told to consoles) never reach a display or a phone.
 
 A display that reconnects says which `seq` it had (`auth: {"since"}`); the calls it missed
 that still stand are replayed to it before its fresh snapshot, so a call made while it
@@ -21,11 +25,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..domain.events import QueueChanged, TicketCalled
+from ..domain.events import (STAFF_ONLY, AlarmAcknowledged, AlarmRaised, AnnouncementSet, QueueChanged, TicketCalled,
+                             TicketDirected, event_payload)
 from ..domain.model import CALLED, Ticket
+from ..domain.officetime import to_office_iso
 from ..office import Office
 from ..store import Connection
 from ..store.events import LoggedEvent
+from ..views import floor as floor_view
 from ..views import queue as queue_view
 from ..views import tickets as ticket_views
 from ..views.announce import announcement
@@ -34,7 +41,15 @@ from .relay import Relay
 DISPLAY = "/display"
 COUNTER = "/counter"
 TICKET = "/ticket"
+FLOOR = "/floor"
 STAFF_ROOM = "staff"
+SUPERVISOR_ROOM = "supervisors"
+# What each staff-only event is called on the wire, and which staff rooms hear it.
+STAFF_MESSAGES = {
+    TicketDirected: ("notice", ((COUNTER, STAFF_ROOM),)),
+    AlarmRaised: ("alarm", ((FLOOR, SUPERVISOR_ROOM),)),
+    AlarmAcknowledged: ("alarm_acknowledged", ((FLOOR, SUPERVISOR_ROOM), (COUNTER, STAFF_ROOM))),
+}
 # A call missed by a reconnecting display is replayed while it stands, if this recent.
 REPLAY_WINDOW = timedelta(minutes=10)
 
@@ -63,13 +78,29 @@ class Screens:
         self._watching: dict[str, set[int]] = {}
         self._service_of: dict[int, str] = {}
         self._last_sent: dict[int, dict] = {}
+        self._floor_clients: set[str] = set()
         relay.subscribe(self.deliver)
 
     # -- what the screens read on connect ------------------------------------------------
 
     def snapshot(self, db: Connection) -> dict:
         """The queue snapshot, stamped with the `seq` the screens have been sent up to."""
-        return queue_view.snapshot(self.office, db, self.relay.position)
+        return self._stamped(queue_view.snapshot(self.office, db, self.relay.position))
+
+    def _stamped(self, snapshot: dict) -> dict:
+        """A snapshot that says which office.toml is in force (`config`): a display that was away
+        while the office was edited notices it on reconnect and re-reads its setup."""
+        return dict(snapshot, config=self.office.config_version)
+
+    def config_changed(self, version: str) -> None:
+        """The office was edited (shared/web/live_config.py): displays re-read their setup and
+        consoles their panel. Sent on the relay's task, in order with the snapshots."""
+
+        def send() -> None:
+            self.socketio.emit("config", {"version": version}, namespace=DISPLAY)
+            self.socketio.emit("config", {"version": version}, namespace=COUNTER, to=STAFF_ROOM)
+
+        self.relay.call_soon(send)
 
     def on_connect(self, db: Connection, since) -> tuple[list[dict], dict]:
         """What a display gets when it connects: the calls it missed, then its snapshot.
@@ -88,7 +119,7 @@ class Screens:
             logged = [item for item in db.events.after(since, 200, names=(TicketCalled.name,))
                       if now - item.at <= REPLAY_WINDOW]
             standing = {ticket.id: ticket for ticket in db.tickets.by_ids([item.event.ticket_id for item in logged])}
-            snapshot = queue_view.snapshot(self.office, db, max(upto, self.relay.position))
+            snapshot = self._stamped(queue_view.snapshot(self.office, db, max(upto, self.relay.position)))
         latest: dict[int, LoggedEvent] = {}
         for item in logged:
             ticket = standing.get(item.event.ticket_id)
@@ -96,6 +127,18 @@ class Screens:
                 latest[ticket.id] = item  # a recall replaces the first call
         replay = [dict(called_payload(item), replay=True) for item in sorted(latest.values(), key=lambda i: i.seq)]
         return replay, snapshot
+
+    def floor(self, db: Connection) -> dict:
+        """The supervisor's floor, stamped with the `seq` the screens have been sent up to."""
+        return floor_view.floor(self.office, db, self.relay.position)
+
+    def floor_joined(self, client: str) -> None:
+        """A supervisor's floor connected (the handler has put it in the supervisors' room)."""
+        self.relay.call_soon(lambda: self._floor_clients.add(client))
+
+    def floor_left(self, client: str) -> None:
+        """A floor disconnected: with none left, the floor is no longer computed per batch."""
+        self.relay.call_soon(lambda: self._floor_clients.discard(client))
 
     # -- the subscriber ----------------------------------------------------------------------
 
@@ -109,7 +152,7 @@ class Screens:
             if pending is None:
                 return
             if snapshot is None:
-                snapshot = queue_view.snapshot(self.office, db, pending)
+                snapshot = self._stamped(queue_view.snapshot(self.office, db, pending))
             message = dict(snapshot, seq=pending)
             self.socketio.emit("queue", message, namespace=DISPLAY)
             self.socketio.emit("queue", message, namespace=COUNTER, to=STAFF_ROOM)
@@ -121,10 +164,25 @@ class Screens:
                 payload = called_payload(logged)
                 self.socketio.emit("called", payload, namespace=DISPLAY)
                 self.socketio.emit("called", payload, namespace=COUNTER, to=STAFF_ROOM)
+            elif isinstance(logged.event, AnnouncementSet):
+                flush()
+                self.socketio.emit("announcement", {"seq": logged.seq, "text": logged.event.text}, namespace=DISPLAY)
+            elif isinstance(logged.event, STAFF_ONLY):
+                self._tell_staff(logged)
             else:
                 pending = logged.seq
         flush()
         self._update_watchers(db, [logged.event for logged in batch])
+        if self._floor_clients:
+            self.socketio.emit("floor", floor_view.floor(self.office, db, batch[-1].seq), namespace=FLOOR,
+                               to=SUPERVISOR_ROOM)
+
+    def _tell_staff(self, logged: LoggedEvent) -> None:
+        """A staff-only event, to the staff rooms that should hear it (never a visitor's screen)."""
+        name, rooms = STAFF_MESSAGES[type(logged.event)]
+        payload = dict(event_payload(logged.event), seq=logged.seq, at=to_office_iso(logged.at, self.office.config.zone))
+        for namespace, room in rooms:
+            self.socketio.emit(name, payload, namespace=namespace, to=room)
 
     # -- visitors' phones ----------------------------------------------------------------------
 
