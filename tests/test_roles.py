@@ -119,6 +119,12 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/api/counters/<int:number>/waiting", "GET"): OFFICER,
     ("/api/counters/<int:number>/<action>", "POST"): COUNTER,
     ("/api/capacity", "PUT"): SUPERVISOR,
+    # The supervisor's floor.
+    ("/api/floor", "GET"): SUPERVISOR,
+    ("/api/counters/<int:number>/state", "PUT"): COUNTER,
+    ("/api/announcement", "PUT"): SUPERVISOR,
+    ("/api/floor/call", "POST"): SUPERVISOR,
+    ("/api/floor/move", "POST"): SUPERVISOR,
 }
 
 # Values for the URL variables when probing (anything not named here gets "x").
@@ -139,6 +145,8 @@ SOCKETS: dict[tuple[str, str], str] = {
     ("/ticket", "watch"): PUBLIC,       # the signed ticket token in the message is the credential
     ("/ticket", "disconnect"): PUBLIC,
     ("/counter", "connect"): OFFICER,
+    ("/floor", "connect"): SUPERVISOR,
+    ("/floor", "disconnect"): SUPERVISOR,
 }
 
 # Routes that end the caller's session (and, since they end them all, every other of that user):
