@@ -16,7 +16,11 @@
   var countNode = document.getElementById("idle-count");
   var stay = document.getElementById("idle-stay");
   var idleTimer = null, tickTimer = null, homeTimer = null, deadline = 0, returnFocus = null;
-  function atHome() { return window.location.pathname + window.location.search === homeUrl; }
+  // The start screen as the next visitor should find it: Indonesian, accessibility mode off.
+  var homePath = new URL(homeUrl, window.location.href).pathname;
+  function atHome() {
+    return window.location.pathname === homePath && document.documentElement.lang === "id" && !accessible;
+  }
   function goHome() { window.location.assign(homeUrl); }
   function hideWarning() {
     window.clearInterval(tickTimer);
@@ -43,7 +47,7 @@
     window.clearTimeout(idleTimer);
     hideWarning();
     // The start screen itself has nothing to forget, unless accessibility mode is on.
-    if (document.getElementById("register-form") || (atHome() && !accessible)) { return; }
+    if (document.getElementById("register-form") || atHome()) { return; }
     idleTimer = window.setTimeout(showWarning, idleSeconds * 1000);
   }
   ["pointerdown", "keydown", "touchstart"].forEach(function (name) {

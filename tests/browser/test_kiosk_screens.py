@@ -212,6 +212,22 @@ def test_the_kiosk_asks_before_it_returns_to_the_start(office, contexts):
         page.clock.fast_forward("00:21")
 
 
+def test_the_start_screen_waits_quietly_unless_the_last_visitor_changed_it(office, contexts):
+    """An idle start screen in Indonesian stays as it is (no countdown for nobody); left in
+    English, it counts down and returns to Indonesian for the next visitor."""
+    page = kiosk(contexts, office)
+    page.clock.install()
+    page.goto(f"{office.base_url}/kiosk/")
+    page.clock.fast_forward("02:00")
+    expect(page.locator("#idle-warning")).to_be_hidden()
+    page.goto(f"{office.base_url}/kiosk/?lang=en")
+    page.clock.fast_forward("00:21")
+    expect(page.locator("#idle-warning")).to_be_visible()
+    with page.expect_navigation(url=re.compile(r"/kiosk/\?lang=id&access=off$")):
+        page.clock.fast_forward("00:21")
+    expect(page.locator("h1")).to_have_text("Ambil nomor antrean")
+
+
 def test_accessibility_mode_speaks_each_screen_and_choice(office, contexts):
     context = contexts.new(viewport=SIZES["portrait"], has_touch=True)
     context.add_init_script(SPEECH_STUB % INDONESIAN_VOICE)
