@@ -51,6 +51,7 @@
 
   function render(snapshot) {
     state = snapshot;
+    showAnnouncement(snapshot.announcement || "");
     var byCounter = standingCalls(snapshot);
     var recent = snapshot.recent.filter(shows);
     // The big box: the latest call (or recall) still standing: once that visitor is done,
@@ -154,6 +155,28 @@
     if (fresh && soundOn) { live.chime(); }
   }
 
+  // The supervisor's running text, as text (never markup). When it is longer than its line it runs
+  // across at a reading pace: the time is set by its length, so a long text is not rushed.
+  var announced = null;
+  function showAnnouncement(text, force) {
+    if (text === announced && !force) { return; }
+    var changed = text !== announced;
+    announced = text;
+    var ticker = $("ticker");
+    $("ticker-text").textContent = text;
+    $("ticker-copy").textContent = text;
+    ticker.hidden = !text;
+    ticker.classList.remove("is-running");
+    var width = $("ticker-text").getBoundingClientRect().width;
+    var track = ticker.querySelector(".wall__ticker-track").clientWidth;
+    if (text && width > track) {
+      var vmin = Math.min(window.innerWidth, window.innerHeight) / 100;
+      ticker.style.setProperty("--ticker-seconds", Math.max(8, width / (10 * vmin)) + "s");
+      ticker.classList.add("is-running");
+    }
+    if (changed && state) { fitAll(true); }   // the line took or gave back room
+  }
+
   // Fitting costs a few layouts, so a list is refitted only when its content or the window changed.
   function fitList(list, options, force) {
     var key = list.textContent + "|" + list.children.length + "|" + window.innerWidth + "x" + window.innerHeight;
@@ -177,7 +200,7 @@
   var resizeTimer = null;
   window.addEventListener("resize", function () {
     window.clearTimeout(resizeTimer);
-    resizeTimer = window.setTimeout(function () { fitAll(true); }, 150);
+    resizeTimer = window.setTimeout(function () { showAnnouncement(announced || "", true); fitAll(true); }, 150);
   });
 
   function accept(snapshot) {
@@ -255,6 +278,14 @@
   socket.on("connect_error", function () { showOffline(true); });
   socket.on("snapshot", function (snapshot) { lastSeq = -1; accept(snapshot); });
   socket.on("queue", accept);
+  socket.on("announcement", function (message) {
+    if (lastSeq >= 0 && message.seq > lastSeq + 1) { refetchSoon(); }
+    if (message.seq > lastSeq && state) {
+      lastSeq = message.seq;
+      state = Object.assign({}, state, { seq: message.seq, announcement: message.text });
+      showAnnouncement(message.text || "");
+    }
+  });
   socket.on("called", function (call) {
     if (lastSeq >= 0 && call.seq > lastSeq + 1) { refetchSoon(); }
     if (call.seq > lastSeq && state) {
@@ -268,6 +299,7 @@
   window.antreanDisplay = {
     lastSeq: function () { return lastSeq; },
     announcer: function () { return announcer.state(); },
+    announcement: function () { return announced; },
   };
 
   // Office clock, in the office's time zone whatever the display's own setting.
