@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("shared", "kiosk", "counter", "display", "booking")
-FRONT_ENDS = ("kiosk", "counter", "display", "booking")
+PACKAGES = ("shared", "kiosk", "counter", "display", "booking", "admin")
+FRONT_ENDS = ("kiosk", "counter", "display", "booking", "admin")
 # Lower number = lower layer. A module may import its own layer and any lower one.
 LAYERS = {
     "shared.i18n": 0, "shared.clock": 0, "shared.passwords": 0,
     "shared.domain": 1,
-    "shared.store": 2, "shared.office": 2,
+    "shared.store": 2, "shared.office": 2, "shared.config_files": 2,
     "shared.services": 3,
     "shared.views": 4, "shared.tokens": 4, "shared.qr": 4, "shared.ticket_print": 4, "shared.simulation": 4,
     "shared.web": 5, "shared.instance": 5,

@@ -43,7 +43,10 @@
     var controller = "AbortController" in window ? new AbortController() : null;
     var abort = window.setTimeout(function () { if (controller) { controller.abort(); } }, PROBE_TIMEOUT_MS);
     fetch(probeUrl, { cache: "no-store", signal: controller ? controller.signal : undefined })
-      .then(function (response) { return response.ok; }, function () { return false; })
+      .then(function (response) {
+        if (response.ok) { noticeConfig(response.headers.get("X-Antrean-Config")); }
+        return response.ok;
+      }, function () { return false; })
       .then(function (up) {
         window.clearTimeout(abort);
         probing = false;
@@ -52,6 +55,25 @@
         misses += 1;
         if (misses >= 2 || !offline.hidden) { showOffline(); } else { schedule(RETRY_MS); }
       });
+  }
+
+  // The office was edited (a new service, a renamed counter): every answer says which
+  // office.toml is in force. The start screen reloads to show the change; a visitor past it
+  // is left alone, and the start screen they come back to is the new one anyway.
+  var configVersion = null;
+  function noticeConfig(version) {
+    if (!version) { return; }
+    if (configVersion !== null && version !== configVersion && !pending && atStart()) {
+      frame.contentWindow.location.reload();
+    }
+    configVersion = version;
+  }
+  function atStart() {
+    try {
+      return frame.contentWindow.location.pathname === new URL(start, window.location.href).pathname;
+    } catch (error) {
+      return false;
+    }
   }
 
   // The server is back: send the visitor's unanswered ticket form again (same request key, so

@@ -85,7 +85,22 @@ class Screens:
 
     def snapshot(self, db: Connection) -> dict:
         """The queue snapshot, stamped with the `seq` the screens have been sent up to."""
-        return queue_view.snapshot(self.office, db, self.relay.position)
+        return self._stamped(queue_view.snapshot(self.office, db, self.relay.position))
+
+    def _stamped(self, snapshot: dict) -> dict:
+        """A snapshot that says which office.toml is in force (`config`): a display that was away
+        while the office was edited notices it on reconnect and re-reads its setup."""
+        return dict(snapshot, config=self.office.config_version)
+
+    def config_changed(self, version: str) -> None:
+        """The office was edited (shared/web/live_config.py): displays re-read their setup and
+        consoles their panel. Sent on the relay's task, in order with the snapshots."""
+
+        def send() -> None:
+            self.socketio.emit("config", {"version": version}, namespace=DISPLAY)
+            self.socketio.emit("config", {"version": version}, namespace=COUNTER, to=STAFF_ROOM)
+
+        self.relay.call_soon(send)
 
     def on_connect(self, db: Connection, since) -> tuple[list[dict], dict]:
         """What a display gets when it connects: the calls it missed, then its snapshot.
@@ -104,7 +119,7 @@ class Screens:
             logged = [item for item in db.events.after(since, 200, names=(TicketCalled.name,))
                       if now - item.at <= REPLAY_WINDOW]
             standing = {ticket.id: ticket for ticket in db.tickets.by_ids([item.event.ticket_id for item in logged])}
-            snapshot = queue_view.snapshot(self.office, db, max(upto, self.relay.position))
+            snapshot = self._stamped(queue_view.snapshot(self.office, db, max(upto, self.relay.position)))
         latest: dict[int, LoggedEvent] = {}
         for item in logged:
             ticket = standing.get(item.event.ticket_id)
@@ -137,7 +152,7 @@ class Screens:
             if pending is None:
                 return
             if snapshot is None:
-                snapshot = queue_view.snapshot(self.office, db, pending)
+                snapshot = self._stamped(queue_view.snapshot(self.office, db, pending))
             message = dict(snapshot, seq=pending)
             self.socketio.emit("queue", message, namespace=DISPLAY)
             self.socketio.emit("queue", message, namespace=COUNTER, to=STAFF_ROOM)
