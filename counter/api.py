@@ -10,7 +10,7 @@ from shared.views import counters as counter_views
 from shared.views import tickets as ticket_views
 from shared.i18n import N_
 from shared.web import context
-from shared.web.auth import csrf_exempt, current_staff, issue_staff_token, staff_required
+from shared.web.auth import csrf_exempt, current_staff, issue_staff_token, login_rate_key, staff_required
 from shared.web.extensions import limiter
 from shared.web.requests import idempotency_key, json_body, text_field
 
@@ -24,8 +24,11 @@ def _failed_login(response) -> bool:
     return response.status_code == 401
 
 
-# Failed sign-ins on the API and the console form count together, per client address.
-login_limit = limiter.shared_limit(LOGIN_LIMIT, scope="staff-login", methods=["POST"], deduct_when=_failed_login)
+# Failed sign-ins on the API and the console form count together, per account and client
+# address (`login_rate_key`): one address guessing cannot lock the account out elsewhere, nor
+# lock out the rest of an office behind one router.
+login_limit = limiter.shared_limit(LOGIN_LIMIT, scope="staff-login", key_func=login_rate_key, methods=["POST"],
+                                   deduct_when=_failed_login)
 
 
 @bp.post("/api/login")
@@ -81,6 +84,8 @@ def counter_action(number: int, action: str):
 def api_logout():
     """Staff: sign out; every counter this officer worked is free for another."""
     freed = counters.sign_out(context.office(), context.db(), staff=current_staff())
+    # Every session, token and socket of this account ends, this token too.
+    accounts.sign_out_everywhere(context.db(), current_staff(), context.now())
     return jsonify({"released": freed})
 
 

@@ -9,7 +9,7 @@ from flask import request
 from flask_socketio import emit, join_room
 
 from shared.web import context
-from shared.web.auth import current_staff, staff_from_token
+from shared.web.auth import connect_staff
 from shared.web.extensions import socketio
 from shared.web.realtime import FLOOR, SUPERVISOR_ROOM
 
@@ -17,10 +17,7 @@ from shared.web.realtime import FLOOR, SUPERVISOR_ROOM
 @socketio.on("connect", namespace=FLOOR)
 def connect(auth=None):
     """Supervisor or admin only; then `floor` (the body of `GET /api/floor`)."""
-    staff = current_staff()
-    if staff is None and isinstance(auth, dict) and isinstance(auth.get("token"), str):
-        staff = staff_from_token(auth["token"])
-    if staff is None or not staff.has_role("supervisor"):
+    if connect_staff(auth, "supervisor") is None:  # closes when the supervisor's sessions end
         return False
     join_room(SUPERVISOR_ROOM)
     context.screens().floor_joined(request.sid)

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import login_user, logout_user
 
 from shared.domain import lane_checks
 from shared.domain.errors import DomainError
@@ -14,7 +13,7 @@ from shared.i18n import N_
 from shared.services import accounts, counters
 from shared.views import counters as counter_views
 from shared.web import context
-from shared.web.auth import SessionUser, current_staff, staff_required
+from shared.web.auth import current_staff, sign_in, sign_out, staff_required
 
 from .blueprint import bp
 from .actions import ACTIONS, CALLS, COUNTER_STATE_OF, action_fields, run_action
@@ -58,7 +57,7 @@ def login():
     if request.method == "POST":
         staff = accounts.authenticate(context.db(), request.form.get("username", ""), request.form.get("password", ""))
         if staff is not None:
-            login_user(SessionUser(staff))
+            sign_in(staff)
             return redirect(url_for("counter.pick"))
         return render_template("counter/login.html", failed=True), 401
     return render_template("counter/login.html", failed=False)
@@ -70,7 +69,9 @@ def logout():
     staff = current_staff()
     if staff is not None:
         counters.sign_out(context.office(), context.db(), staff=staff)
-    logout_user()
+        # Every session, token and socket of this account ends, not only this browser's.
+        accounts.sign_out_everywhere(context.db(), staff, context.now())
+    sign_out()
     return redirect(url_for("counter.login"))
 
 

@@ -126,7 +126,8 @@ def register():
     """Bind this browser to a registered kiosk once, with the token from `antrean kiosk add`."""
     error = None
     if request.method == "POST":
-        kiosk = accounts.kiosk_by_token(context.db(), request.form.get("token", "").strip())
+        # The kiosk's token, or a one-time registration link an admin made (used up now).
+        kiosk = accounts.register_device(context.db(), request.form.get("token", "").strip(), context.now())
         if kiosk is not None:
             session.clear()
             session.permanent = True

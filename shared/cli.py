@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 from pathlib import Path
@@ -54,9 +55,17 @@ def main(ctx: click.Context, instance: str, demo: bool) -> None:
 @click.option("--async-mode", type=click.Choice(["gevent", "threading"]), default="gevent", show_default=True,
               help="gevent (measured best, see docs/PERFORMANCE.md) or threads.")
 @click.option("--quiet", is_flag=True, help="No access log.")
+@click.option("--secure-cookies", is_flag=True, envvar="ANTREAN_SECURE_COOKIES",
+              help="Send cookies over https only (behind a TLS reverse proxy). Also ANTREAN_SECURE_COOKIES=1.")
+@click.option("--staff-idle-hours", type=click.FloatRange(min=0.1), envvar="ANTREAN_STAFF_IDLE_HOURS", default=10,
+              show_default=True, help="A staff session unused this long ends. Also ANTREAN_STAFF_IDLE_HOURS.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool, secure_cookies: bool,
+          staff_idle_hours: float) -> None:
     """Serve the office (an empty or missing instance becomes the demo office)."""
+    # The app reads these in the server's worker, which inherits this environment.
+    os.environ["ANTREAN_SECURE_COOKIES"] = "1" if secure_cookies else "0"
+    os.environ["ANTREAN_STAFF_IDLE_HOURS"] = str(staff_idle_hours)
     paths, created, _store = _open(ctx.obj["instance"])
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     config = load_config(paths.config)
@@ -66,11 +75,15 @@ def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool
     click.echo(f"  Display:  {base}/display/")
     click.echo(f"  Booking:  {base}/booking (appointments and the online line, on a phone)")
     served_at = _phones_address(config, host, port)
-    if paths.demo_note.exists():
+    if paths.demo_note.exists() and created:
+        # Shown once, when the demo office is made: never again in a log of a later start.
         for line in paths.demo_note.read_text().splitlines():
             click.echo(f"  {line}")
         token = paths.demo_note.read_text().rsplit("Demo kiosk token: ", 1)[-1].strip()
         click.echo(f"  Open the kiosk once with: {base}/kiosk/app#register={token}")
+    elif paths.demo_note.exists():
+        click.echo(f"  Sign in:  the demo logins and the kiosk token are in {paths.demo_note} (readable by you only;"
+                   " open the kiosk once at /kiosk/app#register=<token>). Delete the file before real use.")
     sys.stdout.flush()
     from .server import OfficeServer
 
@@ -154,7 +167,8 @@ def kiosk_add(ctx: click.Context, name: str) -> None:
         raise click.ClickException(str(error)) from None
     finally:
         db.close()
-    click.echo(f"Kiosk '{name}' registered. Open /kiosk/register on the kiosk and enter this token:")
+    click.echo(f"Kiosk '{name}' registered. Open /kiosk/app#register=<token> on the kiosk (or /kiosk/register "
+               "and enter the token), or make a one-time link in the browser under /admin/kiosks. Its token:")
     click.echo(token)
 
 

@@ -2,7 +2,8 @@
 
 An empty or missing folder becomes the demo office, so `antrean serve` on a fresh machine
 gives a working office at once. The secret key is made once and kept, so sessions and QR
-tokens survive a restart.
+tokens survive a restart. What Antrean creates here is the owner's alone: the folder 0700,
+the database, the secret key and the demo credentials 0600.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from pathlib import Path
 
 from .clock import utc_now
 from .domain.config import CONFIG_NAME, DEMO_TEMPLATE
-from .services.accounts import add_staff, register_kiosk
+from .domain.errors import DomainError
+from .services.accounts import add_staff, check_password, register_kiosk
 from .store import Store
 
 DATABASE_NAME = "antrean.sqlite3"
@@ -54,13 +56,40 @@ def secret_key(paths: InstancePaths) -> str:
     return paths.secret.read_text().strip()
 
 
+def _private_folder(path: Path) -> None:
+    """Make the folder (and missing parents) if it is missing; the folder itself owner-only."""
+    if path.exists():
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
+def _private_database(path: Path) -> None:
+    """Create the database file owner-only before SQLite does (SQLite gives its -wal and -shm
+    files the database's permissions); an existing file is left as its owner set it."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def demo_password(username: str) -> str:
+    """A generated demo password that the password rules accept (the same rules as any)."""
+    while True:
+        password = f"{username}-{secrets.token_urlsafe(6)}"
+        try:
+            return check_password(password, username)
+        except DomainError:
+            continue
+
+
 def ensure_instance(root: str | Path) -> tuple[InstancePaths, bool]:
     """Create the folder with the demo office when it has no office file; (paths, created)."""
     paths = InstancePaths(Path(root).resolve())
     if paths.config.exists():
+        _private_database(paths.database)
         return paths, False
-    paths.root.mkdir(parents=True, exist_ok=True)
+    _private_folder(paths.root)
     shutil.copyfile(DEMO_TEMPLATE, paths.config)
+    _private_database(paths.database)
     secret_key(paths)
     store = Store(paths.database)
     store.migrate()
@@ -69,7 +98,7 @@ def ensure_instance(root: str | Path) -> tuple[InstancePaths, bool]:
     db = store.connect()
     try:
         for username, role in DEMO_STAFF:
-            password = f"{username}-{secrets.token_hex(3)}"
+            password = demo_password(username)
             add_staff(db, username, password, role, now)
             lines.append(f"  {role:<10} user {username:<11} password {password}")
         kiosk_token = register_kiosk(db, "Kiosk demo", now)

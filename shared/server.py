@@ -6,10 +6,11 @@ The access log leaves out query strings and ticket tokens: no secrets in logs.
 """
 from __future__ import annotations
 
-import re
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+
+from .web.redaction import RedactingFilter, redact
 
 ASYNC_MODES = {
     "gevent": {"worker_class": "gevent", "worker_connections": 4000},
@@ -17,17 +18,14 @@ ASYNC_MODES = {
 }
 DEFAULT_ASYNC_MODE = "gevent"
 
-# Paths whose next segment is a signed ticket or booking token (a credential to that visit).
-_SECRET_PATHS = re.compile(r"(/t/|/api/tickets/|/kiosk/tickets/|/booking/|/api/bookings/|/api/calendar/)[^/?\s]+")
-
-
-def redact(path: str) -> str:
-    """Replace ticket tokens in a request path with a placeholder."""
-    return _SECRET_PATHS.sub(r"\1…", path)
-
-
 class RedactingLogger(Logger):
-    """Gunicorn's logger, minus tokens and query strings in the access log."""
+    """Gunicorn's logger, minus tokens and query strings in the access log, and minus tokens
+    in its error log ("Error handling request /t/<token>" names the raw path)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        if not any(isinstance(item, RedactingFilter) for item in self.error_log.filters):
+            self.error_log.addFilter(RedactingFilter())
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

@@ -78,6 +78,8 @@ class StaffUser:
     id: int
     username: str
     role: str
+    # Part of every session and token issued for the account; raised to end them all.
+    session_version: int = 0
 
     def has_role(self, role: str) -> bool:
         """Roles are ordered: an admin may do what a supervisor may, and so on."""

@@ -197,6 +197,20 @@ MIGRATIONS: tuple[str, ...] = (
     -- A visitor who answered the reminder "yes, I will come": offices can tell likely no-shows.
     ALTER TABLE bookings ADD COLUMN confirmed_at TEXT;
     """,
+    """
+    -- Staff sessions and tokens carry their account's session version; signing out, a new
+    -- password, a new role, disabling or removing the account raise it, which ends every
+    -- cookie, bearer token and socket of that account at once. A removed account keeps its
+    -- row (tickets' history names it) but is listed nowhere and cannot sign in.
+    ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN removed_at TEXT;
+    -- A kiosk registered from the browser gets a one-time registration link (stored hashed,
+    -- consumed by the first kiosk that opens it); a retired kiosk is kept for the history.
+    ALTER TABLE kiosks ADD COLUMN registration_hash TEXT;
+    ALTER TABLE kiosks ADD COLUMN registration_expires_at TEXT;
+    ALTER TABLE kiosks ADD COLUMN retired_at TEXT;
+    CREATE UNIQUE INDEX kiosks_by_registration ON kiosks (registration_hash) WHERE registration_hash IS NOT NULL;
+    """,
 )
 
 

@@ -17,8 +17,9 @@ from ..office import Office
 from ..store import Store
 from ..tokens import TicketTokens
 from . import context, notifications
-from .auth import protect_from_csrf
+from .auth import SocketCloser, keep_staff_session, protect_from_csrf
 from .errors import register_error_handlers, retry_after_header
+from .redaction import RedactingFilter
 from .vocabulary import register_vocabulary
 from .extensions import babel, csrf, limiter, login_manager, socketio
 from .realtime import Screens
@@ -52,6 +53,11 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         MAX_CONTENT_LENGTH=64 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Behind TLS (a reverse proxy with https), cookies go over https only: `--secure-cookies`
+        # or ANTREAN_SECURE_COOKIES=1. Off by default: a LAN office serves plain http.
+        SESSION_COOKIE_SECURE=os.environ.get("ANTREAN_SECURE_COOKIES") == "1",
+        # A staff session unused this long ends (a working day); kiosks stay registered.
+        ANTREAN_STAFF_IDLE_SECONDS=int(float(os.environ.get("ANTREAN_STAFF_IDLE_HOURS") or 10) * 3600),
         PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 365,
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,
@@ -86,6 +92,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
 
     # Socket.IO handlers must be imported before init_app: Flask-SocketIO copies the
     # handlers it knows into each new server it creates.
+    from admin import bp as admin_bp
     from booking import bp as booking_bp
     from counter import bp as counter_bp
     from counter import events as _counter_events  # noqa: F401  (registers handlers)
@@ -108,6 +115,8 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     office.store.on_events = relay.nudge
     app.extensions["antrean.relay"] = relay
     app.extensions["antrean.screens"] = screens
+    # A staff account whose sessions ended (signed out, removed…) loses its open sockets too.
+    relay.subscribe(SocketCloser(socketio).deliver)
     # Reminders through the office's own gateway, only with [notifications] in office.toml.
     notification_jobs = notifications.install(app, office, relay)
     if app.config["ANTREAN_PUBLISHER_THREAD"]:
@@ -116,7 +125,9 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
 
     app.teardown_appcontext(context.close_db)
     app.before_request(_remember_language)
+    app.before_request(keep_staff_session)
     app.before_request(protect_from_csrf)
+    app.logger.addFilter(RedactingFilter())  # an error's record names the path: no ticket token in it
     app.after_request(_security_headers)
     register_error_handlers(app)
     register_vocabulary(app)
@@ -144,6 +155,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(counter_bp)
     app.register_blueprint(display_bp)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(admin_bp)
     return app
 
 

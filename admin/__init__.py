@@ -1,0 +1,4 @@
+"""The admin's pages: staff accounts, kiosks and the office itself, for the admin role only."""
+from .blueprint import bp
+
+from . import account, api, views  # noqa: F401
