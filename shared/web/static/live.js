@@ -17,7 +17,13 @@
     var socket = io(namespace, clientOptions);
     function showLost(lost) { if (banner) { banner.hidden = !lost; } }
     socket.on("connect", function () { showLost(false); });
-    socket.on("disconnect", function () { showLost(true); });
+    socket.on("disconnect", function (reason) {
+      showLost(true);
+      // The server itself closed this screen's connection: on a staff screen that means the
+      // account's sessions ended (signed out elsewhere, removed, a new password). Reloading
+      // leads to the sign-in page, instead of a screen that looks alive and is not.
+      if (reason === "io server disconnect") { window.location.reload(); }
+    });
     socket.on("connect_error", function () { showLost(true); });
     return socket;
   }
