@@ -1,12 +1,13 @@
-"""Supervisor endpoints of the JSON API: the floor, counter states, the running text, and
-calling or moving a ticket from the floor."""
+"""Supervisor endpoints of the JSON API: the floor, counter states, the running text, calling
+or moving a ticket from the floor, other counters' lines; and the silent alarm."""
 from __future__ import annotations
 
 from flask import jsonify
 
 from shared.domain.errors import InvalidRequest
 from shared.i18n import N_
-from shared.services import announcements
+from shared.domain.officetime import to_office_iso
+from shared.services import alarms, announcements
 from shared.services import floor as floor_service
 from shared.views import counters as counter_views
 from shared.views import tickets as ticket_views
@@ -51,7 +52,7 @@ def put_announcement():
 
 @bp.post("/api/floor/call")
 @staff_required("supervisor")
-def floor_call():
+def api_floor_call():
     """Supervisor: `{"number", "counter", "reason"}` calls that waiting ticket to that counter now."""
     body = json_body()
     counter = body.get("counter")
@@ -65,7 +66,7 @@ def floor_call():
 
 @bp.post("/api/floor/move")
 @staff_required("supervisor")
-def floor_move():
+def api_floor_move():
     """Supervisor: `{"number", "service", "lane", "reason"}` moves a queued ticket to that line."""
     body = json_body()
     office = context.office()
@@ -73,3 +74,38 @@ def floor_move():
                                        text_field(body, "service", limit=40), text_field(body, "lane", limit=40),
                                        text_field(body, "reason", limit=200), staff=current_staff())
     return jsonify(ticket_views.summary(office, ticket))
+
+
+@bp.put("/api/counters/<int:number>/lines")
+@staff_required("supervisor")
+def put_counter_lines(number: int):
+    """Supervisor: `{"counters": [3]}`: counter `number` also serves counter 3's line ([] ends it)."""
+    lines = floor_service.assign_lines(context.office(), context.db(), number, json_body().get("counters"),
+                                       staff=current_staff())
+    return jsonify({"number": number, "extra_lines": list(lines)})
+
+
+def alarm_body(alarm: dict) -> dict:
+    """An alarm's record, times in office time."""
+    zone = context.office().config.zone
+    return {"id": alarm["id"], "counter": alarm["counter"], "by": alarm["by"],
+            "raised_at": to_office_iso(alarm["raised_at"], zone), "acknowledged_by": alarm["acknowledged_by"],
+            "acknowledged_at": to_office_iso(alarm["acknowledged_at"], zone)}
+
+
+@bp.post("/api/alarms")
+@staff_required()
+def raise_alarm():
+    """Staff: `{"counter"}`: the silent alarm at that counter; every supervisor's floor alerts."""
+    counter = json_body().get("counter")
+    if not isinstance(counter, int) or isinstance(counter, bool):
+        raise InvalidRequest(N_("The field '%(field)s' is missing or not valid."), field="counter")
+    alarm = alarms.raise_alarm(context.office(), context.db(), counter, staff=current_staff())
+    return jsonify(alarm_body(alarm)), 201
+
+
+@bp.post("/api/alarms/<int:alarm_id>/acknowledge")
+@staff_required("supervisor")
+def acknowledge_alarm(alarm_id: int):
+    """Supervisor: answer a silent alarm (the first answer stands)."""
+    return jsonify(alarm_body(alarms.acknowledge(context.office(), context.db(), alarm_id, staff=current_staff())))

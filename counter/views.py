@@ -58,7 +58,8 @@ def login():
         staff = accounts.authenticate(context.db(), request.form.get("username", ""), request.form.get("password", ""))
         if staff is not None:
             sign_in(staff)
-            return redirect(url_for("counter.pick"))
+            # A supervisor lands on the floor they steer; an officer picks the counter they work at.
+            return redirect(url_for("counter.floor" if staff.has_role("supervisor") else "counter.pick"))
         return render_template("counter/login.html", failed=True), 401
     return render_template("counter/login.html", failed=False)
 

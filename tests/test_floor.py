@@ -322,3 +322,123 @@ def test_floor_namespace_is_for_supervisors_and_follows_the_floor(app, client, d
     floor.disconnect("/floor")
     issue(client, kiosk_headers)
     assert app.extensions["antrean.screens"]._floor_clients == set()
+
+
+# -- the silent alarm -----------------------------------------------------------------------------
+
+def test_the_silent_alarm_reaches_every_supervisor_and_no_visitor_screen(app, client, kiosk_headers, staff_headers,
+                                                                          supervisor):
+    officer = staff_headers("officer")
+    [ticket] = issue(client, kiosk_headers)
+    display = socketio.test_client(app, namespace="/display", flask_test_client=app.test_client())
+    phone = socketio.test_client(app, namespace="/ticket", flask_test_client=app.test_client())
+    phone.emit("watch", {"token": ticket["token"]}, namespace="/ticket")
+    console = socketio.test_client(app, namespace="/counter", auth={"token": officer["Authorization"][7:]})
+    floors = [socketio.test_client(app, namespace="/floor", auth={"token": token})
+              for token in (supervisor["Authorization"][7:], staff_headers("admin")["Authorization"][7:])]
+    for screen, namespace in ((display, "/display"), (phone, "/ticket"), (console, "/counter"),
+                              *((floor, "/floor") for floor in floors)):
+        screen.get_received(namespace)
+
+    raised = client.post("/api/alarms", json={"counter": 3}, headers=officer)
+    assert raised.status_code == 201
+    alarm = raised.get_json()
+    assert {key: alarm[key] for key in ("counter", "by", "acknowledged_by")} == {
+        "counter": 3, "by": "petugas", "acknowledged_by": None}
+    assert alarm["raised_at"] == "2026-03-02T08:00:00+07:00"
+    for floor in floors:
+        assert received(floor, "/floor") == ["alarm", "floor"]
+    assert display.get_received("/display") == [] and phone.get_received("/ticket") == []
+    assert console.get_received("/counter") == [], "other officers' consoles do not hear it either"
+    [open_alarm] = client.get("/api/floor", headers=supervisor).get_json()["alarms"]
+    assert {key: open_alarm[key] for key in ("id", "counter", "by", "minutes")} == {
+        "id": alarm["id"], "counter": 3, "by": "petugas", "minutes": 0}
+
+    assert_error(client.post(f"/api/alarms/{alarm['id']}/acknowledge", headers=officer), 403, "forbidden")
+    answered = client.post(f"/api/alarms/{alarm['id']}/acknowledge", headers=supervisor).get_json()
+    assert answered["acknowledged_by"] == "supervisor" and answered["acknowledged_at"]
+    [told] = received(console, "/counter", "alarm_acknowledged")
+    assert (told["counter"], told["by"]) == (3, "supervisor")
+    assert received(floors[0], "/floor", "alarm_acknowledged")[0]["alarm_id"] == alarm["id"]
+    assert display.get_received("/display") == [] and phone.get_received("/ticket") == []
+    assert client.get("/api/floor", headers=supervisor).get_json()["alarms"] == []
+    again = client.post(f"/api/alarms/{alarm['id']}/acknowledge", headers=staff_headers("admin")).get_json()
+    assert again["acknowledged_by"] == "supervisor", "the first answer stands"
+    assert received(floors[0], "/floor", "alarm_acknowledged") == []
+
+
+def test_the_silent_alarm_is_logged_for_good(client, staff_headers, supervisor):
+    alarm = client.post("/api/alarms", json={"counter": 2}, headers=staff_headers("officer")).get_json()
+    with client.application.app_context():
+        from shared.web import context
+        logged = [item.event for item in context.db().events.after(0, 500, names=("alarm_raised",))]
+        record = context.db().alarms.get(alarm["id"])
+    assert [(event.alarm_id, event.counter, event.by) for event in logged] == [(alarm["id"], 2, "petugas")]
+    assert record["by"] == "petugas" and record["counter"] == 2
+
+
+def test_alarm_refusals(client, demo, staff_headers, supervisor):
+    assert_error(client.post("/api/alarms", json={"counter": 1}), 401, "unauthorized")
+    assert_error(client.post("/api/alarms", json={"counter": 1}, headers={"Authorization": f"Bearer {demo.kiosk_token}"}),
+                 401, "unauthorized")
+    officer = staff_headers("officer")
+    assert_error(client.post("/api/alarms", json={"counter": 99}, headers=officer), 404, "unknown_counter")
+    assert_error(client.post("/api/alarms", json={"counter": "1"}, headers=officer), 400, "invalid_request")
+    assert_error(client.post("/api/alarms/999/acknowledge", headers=supervisor), 404, "unknown_alarm")
+
+
+def test_an_officer_may_raise_the_alarm_at_a_counter_another_holds(client, staff_headers, supervisor):
+    """An emergency is never refused for bookkeeping: a counter held by someone else, or closed."""
+    client.put("/api/counters/4/state", json={"state": "closed"}, headers=supervisor)
+    assert client.post("/api/alarms", json={"counter": 4}, headers=staff_headers("officer")).status_code == 201
+
+
+# -- serving other counters' lines -----------------------------------------------------------------
+
+def test_a_counter_serves_an_away_colleagues_line_and_gives_it_back(app, client, clock, kiosk_headers, staff_headers,
+                                                                    supervisor):
+    officer = staff_headers("officer")
+    [health] = issue(client, kiosk_headers, service="izin_kesehatan")
+    clock.advance(timedelta(minutes=5))
+    [licence] = issue(client, kiosk_headers)
+    client.put("/api/counters/3/state", json={"state": "closed"}, headers=supervisor)   # counter 3's officer left
+    phone = socketio.test_client(app, namespace="/ticket", flask_test_client=client)
+    phone.emit("watch", {"token": health["token"]}, namespace="/ticket")
+    assert received(phone, "/ticket", "ticket")[-1]["estimate_min"] is None, "no open counter serves it"
+
+    assert_error(client.put("/api/counters/1/lines", json={"counters": [3]}, headers=officer), 403, "forbidden")
+    assigned = client.put("/api/counters/1/lines", json={"counters": [3, 3]}, headers=supervisor)
+    assert assigned.status_code == 200 and assigned.get_json() == {"number": 1, "extra_lines": [3]}
+    assert received(phone, "/ticket", "ticket")[-1]["estimate_min"] is not None, "counter 1 serves it now"
+    floor = client.get("/api/floor", headers=supervisor).get_json()
+    assert next(c for c in floor["counters"] if c["number"] == 1)["extra_lines"] == [3]
+    waiting = client.get("/api/counters/1/waiting", headers=officer).get_json()["waiting"]
+    assert [item["number"] for item in waiting] == [health["number"], licence["number"]]
+
+    called = client.post("/api/counters/1/call-next", headers=officer).get_json()
+    assert called["number"] == health["number"] and called["reason"]["line"] == 3
+    called = client.post("/api/counters/1/call-next", headers=officer).get_json()
+    assert called["number"] == licence["number"] and called["reason"]["line"] is None
+
+    [later] = issue(client, kiosk_headers, service="izin_kesehatan")
+    assert client.put("/api/counters/1/lines", json={"counters": []}, headers=supervisor).get_json()["extra_lines"] == []
+    client.post("/api/counters/1/done", headers=officer)
+    assert client.post("/api/counters/1/call-next", headers=officer).status_code == 204, "counter 3's line is its own again"
+    assert_error(client.post("/api/counters/1/call", json={"number": later["number"], "reason": "boleh?"},
+                             headers=officer), 409, "invalid_state")
+    client.put("/api/counters/1/lines", json={"counters": [3]}, headers=supervisor)
+    assert client.post("/api/counters/1/call", json={"number": later["number"], "reason": "lansia"},
+                       headers=officer).get_json()["number"] == later["number"]
+
+
+def test_line_assignment_refusals(client, supervisor):
+    assert_error(client.put("/api/counters/1/lines", json={"counters": [1]}, headers=supervisor), 409, "invalid_state")
+    assert_error(client.put("/api/counters/1/lines", json={"counters": [42]}, headers=supervisor), 404,
+                 "unknown_counter")
+    assert_error(client.put("/api/counters/42/lines", json={"counters": [1]}, headers=supervisor), 404,
+                 "unknown_counter")
+    assert_error(client.put("/api/counters/1/lines", json={"counters": "3"}, headers=supervisor), 400,
+                 "invalid_request")
+    assert_error(client.put("/api/counters/1/lines", json={"counters": [True]}, headers=supervisor), 400,
+                 "invalid_request")
+    assert_error(client.put("/api/counters/1/lines", json={}, headers=supervisor), 400, "invalid_request")

@@ -125,6 +125,19 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/api/announcement", "PUT"): SUPERVISOR,
     ("/api/floor/call", "POST"): SUPERVISOR,
     ("/api/floor/move", "POST"): SUPERVISOR,
+    ("/api/counters/<int:number>/lines", "PUT"): SUPERVISOR,
+    ("/api/alarms", "POST"): OFFICER,     # an emergency is never refused to staff, whatever the counter
+    ("/api/alarms/<int:alarm_id>/acknowledge", "POST"): SUPERVISOR,
+    ("/counter/<int:number>/alarm", "POST"): OFFICER,
+    ("/counter/floor", "GET"): SUPERVISOR,
+    ("/counter/floor/panel", "GET"): SUPERVISOR,
+    ("/counter/floor/counters/<int:number>/state", "POST"): SUPERVISOR,
+    ("/counter/floor/lines", "POST"): SUPERVISOR,
+    ("/counter/floor/capacity", "POST"): SUPERVISOR,
+    ("/counter/floor/announcement", "POST"): SUPERVISOR,
+    ("/counter/floor/call", "POST"): SUPERVISOR,
+    ("/counter/floor/move", "POST"): SUPERVISOR,
+    ("/counter/floor/alarms/<int:alarm_id>/acknowledge", "POST"): SUPERVISOR,
     # A staff member's own account.
     ("/account/password", "GET"): OFFICER,
     ("/account/password", "POST"): OFFICER,
@@ -157,7 +170,7 @@ ROUTES: dict[tuple[str, str], str] = {
 
 # Values for the URL variables when probing (anything not named here gets "x").
 PROBE_ARGS = {"number": "1", "counter": "1", "action": "call-next", "code": "konsultasi",
-              "service": "konsultasi", "language": "id", "username": "nobody-here", "id": "999999",
+              "service": "konsultasi", "language": "id", "username": "nobody-here", "id": "999999", "alarm_id": "999999",
               "kiosk_id": "999999"}
 
 # The same route probed again with other variables, where those change who may call it.

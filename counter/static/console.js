@@ -83,6 +83,7 @@
 
   // While the connection is down the list goes stale: the officer sees a notice until it is back.
   var socket = window.antreanLive.connect("/counter", { banner: "console-connection" });
+  window.antreanConsole = { socket: socket };   // console_floor.js hears the supervisor's notices on it
   socket.on("queue", refresh);
   socket.on("called", refresh);
   socket.on("connect", refresh);

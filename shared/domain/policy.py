@@ -23,13 +23,18 @@ Counters reserved for lanes call only those lanes (`strict`) or those lanes firs
 others when none wait (`assisting`); the fairness bound does not apply to them, since
 serving the priority lanes is what they are for.
 
+A counter may also serve other counters' lines while their officers are away (a supervisor
+assigns them): `choose_with_lines` asks each line for its choice and takes the most urgent
+(a visitor waiting too long, then a due appointment, then the counter's own fairness bound),
+else the earliest in the standing order, the counter's own line winning a tie.
+
 The storage layer claims the chosen ticket in the same transaction, so choosing stays pure.
 """
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from .model import COUNTER_OPEN, GENERAL, LANES, CounterDesk, Ticket
@@ -94,6 +99,7 @@ class Decision:
     ticket: Ticket
     rule: str
     waited: timedelta
+    line: int | None = None   # the other counter whose line it came from (see choose_with_lines)
 
 
 def order_key(ticket: Ticket, policy: PolicyConfig) -> tuple:
@@ -176,6 +182,51 @@ def choose(waiting: Iterable[Ticket], desk: CounterDesk, now: datetime, policy: 
     if earlier:
         return decide(chosen, SERVICE_PRIORITY)
     return decide(chosen, ARRIVAL)
+
+
+# How urgent a line's choice is when a counter serves several counters' lines (lower first).
+URGENCY = {MAX_WAIT: 0, APPOINTMENT: 1, FAIRNESS: 2}
+STANDING = 3
+
+
+def _urgency_key(decision: Decision, policy: PolicyConfig) -> tuple:
+    """Which of several lines' choices goes first: by its rule's urgency, then as that rule orders."""
+    ticket, urgency = decision.ticket, URGENCY.get(decision.rule, STANDING)
+    if decision.rule == MAX_WAIT:
+        return (urgency, ticket.arrived_at, ticket.id)
+    if decision.rule == APPOINTMENT:
+        return (urgency, ticket.appointment_at, ticket.arrived_at, ticket.id)
+    return (urgency, *order_key(ticket, policy))
+
+
+def serves(desk: CounterDesk, lines: Sequence[CounterDesk], ticket: Ticket) -> bool:
+    """Whether this counter may call the ticket, through its own line or another it serves too."""
+    return can_serve(desk, ticket) or any(can_serve(line, ticket) for line in lines)
+
+
+def choose_with_lines(waiting: Iterable[Ticket], desk: CounterDesk, lines: Sequence[CounterDesk], now: datetime,
+                      policy: PolicyConfig, recent_lanes: Sequence[str] = ()) -> Decision | None:
+    """The ticket a counter should call when it also serves other counters' lines.
+
+    `lines` are the profiles of the counters whose lines it serves too (their officers are
+    away, so their own state does not matter: this counter's does). Each line chooses as
+    `choose` would at an open counter of that profile, with this counter's recent calls; the
+    most urgent choice wins (`URGENCY`), then the earliest in its rule's order, and the
+    counter's own line on a tie. The winner names its line (`Decision.line`) unless it is
+    the counter's own. Without `lines` this is `choose`.
+    """
+    waiting = list(waiting)
+    own = choose(waiting, desk, now, policy, recent_lanes)
+    if not lines or desk.state != COUNTER_OPEN:
+        return own
+    candidates = [] if own is None else [(own, 0)]
+    for place, line in enumerate(lines, start=1):
+        found = choose(waiting, replace(line, state=COUNTER_OPEN), now, policy, recent_lanes)
+        if found is not None:
+            candidates.append((replace(found, line=line.number), place))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda item: (_urgency_key(item[0], policy), item[1]))[0]
 
 
 def heads(waiting: Iterable[Ticket]) -> list[Ticket]:

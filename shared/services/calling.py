@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from ..domain import policy as queue_policy
+from ..domain.desks import desk as configured_desk
 from ..domain.errors import InvalidRequest, InvalidState, UnknownService, UnknownTicket
 from ..domain.events import QueueChanged, TicketCalled
 from ..domain.model import CALLED, DONE, INVITED, NO_SHOW, OUTSIDE, SERVING, WAITING, CounterDesk, StaffUser, Ticket
@@ -38,6 +39,7 @@ class CallResult:
     rule: str | None = None
     waited: timedelta | None = None
     previous: Ticket | None = None
+    line: int | None = None   # the other counter whose line the ticket came from, if any
 
 
 def _staff_id(staff: StaffUser | None) -> int | None:
@@ -84,7 +86,8 @@ def call_ticket(office: Office, db: Connection, number: int, ticket_number: str,
         counter = open_desk(office, db, number)
         claim(unit, number, staff)
         chosen = by_typed_number(db, unit.today, ticket_number)
-        if chosen is None or chosen.status != WAITING or not queue_policy.can_serve(counter, chosen):
+        if chosen is None or chosen.status != WAITING or not queue_policy.serves(counter, lines_of(office, db, counter),
+                                                                                  chosen):
             raise InvalidState(N_("That ticket is not waiting for this counter."))
         decision = queue_policy.Decision(chosen, queue_policy.OUT_OF_ORDER, unit.now - chosen.arrived_at)
         return _call_instead(unit, decision, number, staff, note=reason)
@@ -103,7 +106,8 @@ def admit_and_call(office: Office, db: Connection, number: int, ticket_number: s
         found = by_typed_number(db, unit.today, ticket_number)
         if found is None:
             raise UnknownTicket(N_("Unknown ticket."))
-        if found.status not in (INVITED, OUTSIDE) or not queue_policy.can_serve(counter, found):
+        if found.status not in (INVITED, OUTSIDE) or not queue_policy.serves(counter, lines_of(office, db, counter),
+                                                                            found):
             raise InvalidState(N_("That ticket is not waiting outside for this counter."))
         inside = come_in(unit, found, staff, at_counter=number)
         decision = queue_policy.Decision(inside, ADMITTED, unit.now - inside.arrived_at)
@@ -116,14 +120,25 @@ def next_decision(office: Office, db: Connection, number: int) -> queue_policy.D
     return queue_policy_choice(office, db, counter, office.clock())
 
 
+def lines_of(office: Office, db: Connection, counter: CounterDesk) -> list[CounterDesk]:
+    """The profiles of the other counters whose lines this counter also serves (a supervisor
+    assigned them while their officers are away); counters no longer configured are skipped."""
+    found = (configured_desk(office.config, number, {}) for number in db.lines.of(counter.number))
+    return [line for line in found if line is not None]
+
+
 def queue_policy_choice(office: Office, db: Connection, counter: CounterDesk,
                         now: datetime) -> queue_policy.Decision | None:
-    """The policy's choice among the heads of the lines this counter serves."""
+    """The policy's choice among the heads of the lines this counter serves (its own and any
+    other counters' lines it was assigned)."""
     policy = office.config.policy
     date = office.today(now)
+    lines = lines_of(office, db, counter)
+    services = tuple(dict.fromkeys(service for desk_ in (counter, *lines) for service in desk_.services))
     recent = (db.tickets.recent_call_lanes(counter.number, date, policy.max_priority_streak or 0)
-              if counter.lanes is None else [])
-    return queue_policy.choose(db.tickets.waiting_heads(date, counter.services), counter, now, policy, recent)
+              if any(desk_.lanes is None for desk_ in (counter, *lines)) else [])
+    return queue_policy.choose_with_lines(db.tickets.waiting_heads(date, services), counter, lines, now, policy,
+                                          recent)
 
 
 def _decide(unit: Unit, counter: CounterDesk) -> queue_policy.Decision | None:
@@ -166,7 +181,7 @@ def _call(unit: Unit, decision: queue_policy.Decision, number: int, staff: Staff
     called = unit.db.tickets.change(decision.ticket, CALLED, now=unit.now, counter=number,
                                     staff_id=_staff_id(staff), called_at=unit.now, detail=detail)
     unit.raise_event(_called_event(called, recall=False), QueueChanged((called.service,), (called.id,)))
-    return CallResult(called, decision.rule, decision.waited, previous)
+    return CallResult(called, decision.rule, decision.waited, previous, decision.line)
 
 
 def _called_event(ticket: Ticket, *, recall: bool) -> TicketCalled:
@@ -282,11 +297,11 @@ def _ticket_from_record(record: dict | None) -> Ticket | None:
 def _result_record(result: CallResult) -> dict:
     return {"called": _ticket_record(result.called), "rule": result.rule,
             "waited_s": result.waited.total_seconds() if result.waited is not None else None,
-            "previous": _ticket_record(result.previous)}
+            "previous": _ticket_record(result.previous), "line": result.line}
 
 
 def _result_from_record(record: dict) -> CallResult:
     waited = record.get("waited_s")
     return CallResult(_ticket_from_record(record.get("called")), record.get("rule"),
                       timedelta(seconds=waited) if waited is not None else None,
-                      _ticket_from_record(record.get("previous")))
+                      _ticket_from_record(record.get("previous")), record.get("line"))

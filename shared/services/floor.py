@@ -1,5 +1,5 @@
 """What a supervisor does from the floor: set a counter's state, call a ticket to a counter,
-move a waiting ticket to another service or lane.
+move a waiting ticket to another service or lane, let a counter serve other counters' lines.
 
 A supervisor steers the floor without taking a counter from the officer who works it, so
 none of these claims the counter. Each is one write whose events reach the displays, the
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from ..domain import policy as queue_policy
 from ..domain.desks import desks
-from ..domain.errors import CounterTaken, InvalidLane, InvalidRequest, InvalidState, UnknownService, UnknownTicket
+from ..domain.errors import (CounterTaken, InvalidLane, InvalidRequest, InvalidState, UnknownCounter, UnknownService,
+                             UnknownTicket)
 from ..domain.events import QueueChanged, TicketDirected
 from ..domain.model import INVITED, OUTSIDE, WAITING, CounterDesk, StaffUser, Ticket
 from ..i18n import N_
@@ -117,3 +118,30 @@ def move_ticket(office: Office, db: Connection, typed_number: str, service: str,
             QueueChanged(tuple(dict.fromkeys((ticket.service, service))), (moved.id,)),
         )
     return moved
+
+
+def assign_lines(office: Office, db: Connection, number: int, lines, *, staff: StaffUser) -> tuple[int, ...]:
+    """Counter `number` also serves these counters' lines (their officers are away) until changed;
+    `[]` takes them back. Its call-next then chooses among all of them (`policy.choose_with_lines`)."""
+    if (not isinstance(lines, list) or len(lines) > len(office.config.counters)
+            or any(not isinstance(line, int) or isinstance(line, bool) for line in lines)):
+        raise InvalidRequest(N_("The field '%(field)s' is missing or not valid."), field="counters")
+    chosen = tuple(sorted(set(lines)))
+    for line in (number, *chosen):
+        if office.config.counter(line) is None:
+            raise UnknownCounter(N_("Unknown counter: %(counter)s."), counter=line)
+    if number in chosen:
+        raise InvalidState(N_("A counter serves its own line already."))
+    with write(office, db) as unit:
+        if db.lines.of(number) != chosen:
+            db.lines.replace(number, chosen, staff.id, unit.now)
+            unit.raise_event(QueueChanged())   # more counters serve these lines: every estimate may move
+    return chosen
+
+
+def change_line(office: Office, db: Connection, number: int, line: int, *, serve: bool,
+                staff: StaffUser) -> tuple[int, ...]:
+    """Counter `number` starts (`serve`) or stops serving counter `line`'s line too; the lines it serves."""
+    current = set(db.lines.of(number))
+    wanted = current | {line} if serve else current - {line}
+    return assign_lines(office, db, number, sorted(wanted), staff=staff)

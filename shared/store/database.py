@@ -29,11 +29,13 @@ import sqlite_utils
 from ..domain.errors import StoreBusy, StoreFull, StoreReadOnly
 from . import schema
 from .accounts import Accounts
+from .alarms import Alarms
 from .bookings import Bookings
 from .counters import Counters
 from .deliveries import Deliveries
 from .events import EventLog
 from .idempotency import Idempotency
+from .lines import CounterLines
 from .screening import Screening
 from .settings import Settings
 from .tickets import Tickets
@@ -158,6 +160,8 @@ class Connection:
         self.screening = Screening(raw)
         self.events = EventLog(raw, self)
         self.deliveries = Deliveries(raw)
+        self.alarms = Alarms(raw)
+        self.lines = CounterLines(raw)
 
     def close(self) -> None:
         self.raw.close()

@@ -211,6 +211,27 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE kiosks ADD COLUMN retired_at TEXT;
     CREATE UNIQUE INDEX kiosks_by_registration ON kiosks (registration_hash) WHERE registration_hash IS NOT NULL;
     """,
+    """
+    -- The silent alarm: who pressed it at which counter and when, and who answered it.
+    CREATE TABLE alarms (
+        id INTEGER PRIMARY KEY,
+        counter INTEGER NOT NULL,
+        staff_id INTEGER NOT NULL REFERENCES users (id),
+        raised_at TEXT NOT NULL,
+        acknowledged_by INTEGER REFERENCES users (id),
+        acknowledged_at TEXT
+    );
+    CREATE INDEX alarms_unanswered ON alarms (id) WHERE acknowledged_at IS NULL;
+
+    -- Other counters' lines a counter also serves while a colleague is away (a supervisor assigns them).
+    CREATE TABLE counter_lines (
+        counter INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        staff_id INTEGER REFERENCES users (id),
+        assigned_at TEXT NOT NULL,
+        PRIMARY KEY (counter, line)
+    );
+    """,
 )
 
 

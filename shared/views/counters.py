@@ -7,7 +7,7 @@ from ..domain.desks import desks
 from ..domain.model import INVITED, CounterDesk, Ticket
 from ..domain.officetime import parse_utc, to_office_iso
 from ..office import Office
-from ..services.calling import CallResult, next_decision
+from ..services.calling import CallResult, lines_of, next_decision
 from ..services.counters import desk
 from ..store import Connection
 from .bookings import todays_appointments
@@ -34,9 +34,11 @@ def holder_name(db: Connection, number: int) -> str | None:
 def waiting_for(office: Office, db: Connection, number: int) -> list[Ticket]:
     """The tickets this counter may call, in the standing order of the queue policy."""
     counter = desk(office, db, number)
-    waiting = db.tickets.waiting(office.today(), counter.services)
+    lines = lines_of(office, db, counter)
+    services = tuple(dict.fromkeys(service for desk_ in (counter, *lines) for service in desk_.services))
+    waiting = db.tickets.waiting(office.today(), services)
     policy = office.config.policy
-    return sorted((t for t in waiting if queue_policy.can_serve(counter, t)),
+    return sorted((t for t in waiting if queue_policy.serves(counter, lines, t)),
                   key=lambda t: queue_policy.order_key(t, policy))
 
 
@@ -46,8 +48,10 @@ def invited_for(office: Office, db: Connection, counter: CounterDesk) -> list[Ti
     They are not called until they come in; one who walked past the scanner waits unseen
     unless the officer sees them here and lets them in.
     """
-    invited = db.tickets.in_states(office.today(), (INVITED,), counter.services)
-    return sorted((t for t in invited if queue_policy.can_serve(counter, t)),
+    lines = lines_of(office, db, counter)
+    services = tuple(dict.fromkeys(service for desk_ in (counter, *lines) for service in desk_.services))
+    invited = db.tickets.in_states(office.today(), (INVITED,), services)
+    return sorted((t for t in invited if queue_policy.serves(counter, lines, t)),
                   key=lambda t: (t.invited_at or t.arrived_at, t.id))
 
 
@@ -65,6 +69,7 @@ def panel(office: Office, db: Connection, number: int) -> dict:
             "waiting": waiting_for(office, db, number),
             "invited": invited_for(office, db, counter),
             "appointments": todays_appointments(office, db, counter.services),
+            "lines": lines_of(office, db, counter),
         }
 
 
@@ -91,7 +96,8 @@ def call_body(office: Office, result: CallResult) -> dict | None:
         return None
     body = summary(office, result.called)
     body["reason"] = {"rule": result.rule, "lane": result.called.lane,
-                      "waited_min": int(result.waited.total_seconds() // 60) if result.waited else 0}
+                      "waited_min": int(result.waited.total_seconds() // 60) if result.waited else 0,
+                      "line": result.line}
     body["previous"] = ({"number": result.previous.number, "status": result.previous.status}
                         if result.previous is not None else None)
     return body

@@ -45,8 +45,8 @@ def floor(office: Office, db: Connection, seq: int) -> dict:
         outside = db.tickets.in_states(date, (OUTSIDE,))
         max_inside = capacity.effective_max_inside(db.settings.get("max_inside"), config.max_inside)
         announcement = current_announcement(db)
-        extra_lines: dict[int, tuple[int, ...]] = {}
-        alarms: list[dict] = []
+        extra_lines = db.lines.all()
+        alarms = db.alarms.unanswered()
 
     at_counter: dict[int, Ticket] = {}
     for ticket in calls:   # newest call first: the first seen is the counter's visitor
@@ -105,5 +105,7 @@ def floor(office: Office, db: Connection, seq: int) -> dict:
         "lapsed": [dict(ticket_entry(ticket, ticket.arrived_at), misses=ticket.invite_misses)
                    for ticket in outside if ticket.invite_misses],
         "announcement": announcement,
-        "alarms": alarms,
+        "alarms": [{"id": alarm["id"], "counter": alarm["counter"], "by": alarm["by"],
+                    "raised_at": to_office_iso(alarm["raised_at"], zone),
+                    "minutes": minutes_between(alarm["raised_at"], now)} for alarm in alarms],
     }

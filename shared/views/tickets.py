@@ -58,6 +58,7 @@ def public_views(office: Office, db: Connection, tickets: list[Ticket]) -> dict[
         outside_dates = {ticket.business_date for ticket in tickets if ticket.status == OUTSIDE}
         outside = {date: db.tickets.in_states(date, (OUTSIDE,)) for date in outside_dates}
         counters = desks(office.config, db.counters.states())
+        assigned = db.lines.all()
         pace = {(date, service): db.tickets.recent_service_minutes(date, service)
                 for date in dates for service in services}
     positions = {}
@@ -73,12 +74,16 @@ def public_views(office: Office, db: Connection, tickets: list[Ticket]) -> dict[
         ranked = sorted(line, key=lambda t: (t.invite_misses, queue_policy.order_key(t, policy)))
         entry_order.update((t.id, rank) for rank, t in enumerate(ranked))
     open_counters = [counter for counter in counters if counter.state == COUNTER_OPEN]
+    # A counter also serving other counters' lines (their officers away) serves their visitors too.
+    profiles = {counter.number: counter for counter in counters}
+    lines = {counter.number: [profiles[n] for n in assigned.get(counter.number, ()) if n in profiles]
+             for counter in open_counters}
     views = {}
     for ticket in tickets:
         ahead, estimate = 0, None
         if ticket.status in QUEUED:
             ahead = positions.get(ticket.id, 0)
-            serving = sum(1 for counter in open_counters if queue_policy.can_serve(counter, ticket))
+            serving = sum(1 for counter in open_counters if queue_policy.serves(counter, lines[counter.number], ticket))
             minutes = pace[(ticket.business_date, ticket.service)]
             estimate = capacity.estimate_minutes(ahead, serving, minutes)
             if ticket.status == OUTSIDE and estimate is not None:

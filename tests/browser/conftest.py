@@ -185,7 +185,9 @@ def sign_in(context: BrowserContext, server: Server, username: str = "petugas") 
     page.fill("#password", server.logins.passwords[username])
     with page.expect_navigation():
         page.locator("form.stack button[type=submit]").click()
-    assert page.url == f"{server.base_url}/counter/", f"sign-in failed, ended on {page.url}"
+    # Officers land on the counter picker, supervisors on the floor.
+    assert page.url in (f"{server.base_url}/counter/", f"{server.base_url}/counter/floor"), \
+        f"sign-in failed, ended on {page.url}"
     return page
 
 
