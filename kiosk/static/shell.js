@@ -103,6 +103,8 @@
     if (frameIsOurs()) {
       pending = null;   // the answer to whatever was sent is on screen
       showOnline();
+      configVersion = null;   // ask at once which office.toml this page was made from
+      schedule(0);
     } else {
       showOffline();
     }
