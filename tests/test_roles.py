@@ -166,12 +166,17 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/api/kiosks/<int:kiosk_id>", "PUT"): ADMIN,
     ("/api/kiosks/<int:kiosk_id>", "DELETE"): ADMIN,
     ("/api/kiosks/<int:kiosk_id>/link", "POST"): ADMIN,
+    # The office editor (office.toml in the browser).
+    ("/admin/office", "GET"): ADMIN,
+    ("/admin/office", "POST"): ADMIN,
+    ("/admin/office/<section>", "GET"): ADMIN,
+    ("/admin/office/<section>", "POST"): ADMIN,
 }
 
 # Values for the URL variables when probing (anything not named here gets "x").
 PROBE_ARGS = {"number": "1", "counter": "1", "action": "call-next", "code": "konsultasi",
               "service": "konsultasi", "language": "id", "username": "nobody-here", "id": "999999", "alarm_id": "999999",
-              "kiosk_id": "999999"}
+              "kiosk_id": "999999", "section": "services"}
 
 # The same route probed again with other variables, where those change who may call it.
 EXTRA_PROBES: list[tuple[str, str, dict[str, str], str]] = [

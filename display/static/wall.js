@@ -205,6 +205,36 @@
 
   function accept(snapshot) {
     if (snapshot.seq >= lastSeq) { lastSeq = snapshot.seq; render(snapshot); }
+    noticeConfig(snapshot.config);
+  }
+
+  // The office was edited while this screen runs (every snapshot and the `config` event say
+  // which office.toml is in force): re-read this page's setup (names, counters, services) in
+  // place rather than reloading, so the sound stays on and no call is missed meanwhile.
+  var configVersion = null;
+  function noticeConfig(version) {
+    if (!version) { return; }
+    if (configVersion !== null && version !== configVersion) { reloadSetup(); }
+    configVersion = version;
+  }
+  function reloadSetup() {
+    fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("setup " + response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = JSON.parse(page.getElementById("wall-setup").textContent);
+        Object.keys(fresh).forEach(function (key) { setup[key] = fresh[key]; });
+        texts = setup.texts;
+        prefixes = Object.keys(setup.services).map(function (code) { return setup.services[code].prefix; });
+        document.querySelector(".wall__office").textContent = page.querySelector(".wall__office").textContent;
+        if (cells) { $("counter-grid").textContent = ""; cells = null; }
+        if (state) { render(state); }
+        document.body.setAttribute("data-config", configVersion || "");
+      })
+      .catch(function () { configVersion = ""; });   // try again with the next snapshot
   }
 
   var refetchTimer = null;
@@ -286,6 +316,7 @@
       showAnnouncement(message.text || "");
     }
   });
+  socket.on("config", function (message) { noticeConfig(message && message.version); });
   socket.on("called", function (call) {
     if (lastSeq >= 0 && call.seq > lastSeq + 1) { refetchSoon(); }
     if (call.seq > lastSeq && state) {

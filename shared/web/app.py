@@ -16,7 +16,7 @@ from ..domain.errors import StoreUnavailable
 from ..office import Office
 from ..store import Store
 from ..tokens import TicketTokens
-from . import context, notifications
+from . import context, live_config, notifications
 from .auth import SocketCloser, keep_staff_session, protect_from_csrf
 from .errors import register_error_handlers, retry_after_header
 from .redaction import RedactingFilter
@@ -119,9 +119,12 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     relay.subscribe(SocketCloser(socketio).deliver)
     # Reminders through the office's own gateway, only with [notifications] in office.toml.
     notification_jobs = notifications.install(app, office, relay)
+    # The office edited in the browser or by hand in office.toml, applied without a restart.
+    live = live_config.install(app, office, screens, Path(app.config["OFFICE_CONFIG"]))
     if app.config["ANTREAN_PUBLISHER_THREAD"]:
         relay.start(socketio.start_background_task, socketio.sleep)
-        start_scheduler(office, socketio.start_background_task, socketio.sleep, JOBS + notification_jobs)
+        start_scheduler(office, socketio.start_background_task, socketio.sleep,
+                        JOBS + notification_jobs + (live.job(),))
 
     app.teardown_appcontext(context.close_db)
     app.before_request(_remember_language)
