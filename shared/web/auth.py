@@ -12,7 +12,6 @@ session also ends after `ANTREAN_STAFF_IDLE_SECONDS` without a request (a workin
 from __future__ import annotations
 
 import functools
-import logging
 from dataclasses import dataclass
 
 from flask import current_app, g, redirect, request, session, url_for
@@ -37,8 +36,6 @@ KIOSK_SESSION_KEY = "kiosk_id"
 SEEN_KEY = "staff_seen"
 # The last-seen time in the cookie is refreshed at most this often (not a new cookie per request).
 SEEN_REFRESH_SECONDS = 60
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
