@@ -68,7 +68,12 @@ def fits(page: Page) -> None:
     """Nothing scrolls, and every control is inside the screen."""
     scroll = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     viewport = page.viewport_size
-    assert scroll[0] <= viewport["width"] and scroll[1] <= viewport["height"], f"scrolls: {scroll} on {viewport}"
+    if scroll[0] > viewport["width"] or scroll[1] > viewport["height"]:
+        wide = page.evaluate("""(w) => Array.from(document.querySelectorAll('body *'))
+          .filter(n => n.getBoundingClientRect().right > w + 0.5)
+          .slice(0, 8).map(n => n.tagName + '.' + n.className + ' ' + Math.round(n.getBoundingClientRect().right))""",
+                             viewport["width"])
+        pytest.fail(f"{page.url} scrolls: {scroll} on {viewport}; too wide: {wide}")
     for box in page.locator(".choice, .kiosk-bar a, .ticket-card .button").evaluate_all(
             "nodes => nodes.map(n => n.getBoundingClientRect().toJSON())"):
         assert box["x"] >= 0 and box["y"] >= 0, box
