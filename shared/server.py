@@ -10,7 +10,7 @@ from __future__ import annotations
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from .web.redaction import RedactingFilter, redact
+from .redaction import RedactingFilter, redact
 
 ASYNC_MODES = {
     "gevent": {"worker_class": "gevent", "worker_connections": 4000},

@@ -35,3 +35,16 @@ def test_secret_file_is_private(instance_dir):
     paths = InstancePaths(instance_dir)
     assert secret_key(paths)
     assert paths.secret.stat().st_mode & 0o077 == 0
+
+
+def test_the_server_module_leaves_the_web_stack_to_the_worker():
+    """gunicorn's gevent worker patches sockets and ssl when it boots; anything imported before
+    that keeps the unpatched ones ("MonkeyPatchWarning … may lead to errors"). So the master's
+    module must not pull in Flask-SocketIO, the Socket.IO client stack or the app."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, shared.server; "
+             "print(sorted(m for m in ('flask_socketio', 'socketio', 'aiohttp', 'shared.web') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout

@@ -19,7 +19,7 @@ from ..tokens import TicketTokens
 from . import context, live_config, notifications
 from .auth import SocketCloser, keep_staff_session, protect_from_csrf
 from .errors import register_error_handlers, retry_after_header
-from .redaction import RedactingFilter
+from ..redaction import RedactingFilter
 from .vocabulary import register_vocabulary
 from .extensions import babel, csrf, limiter, login_manager, socketio
 from .realtime import Screens
