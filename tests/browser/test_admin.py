@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 LAPTOP = {"width": 1366, "height": 768}
 KIOSK = {"width": 1080, "height": 1920}
-SCREENS = "docs/screens"
+# Screenshots go to tests/artifacts (gitignored): a test run never rewrites the kept ones in docs/screens/.
+SCREENS = "tests/artifacts"
 NEW_PASSWORD = "meja-biru-kopi-pagi"
 
 
@@ -31,10 +32,11 @@ def server(tmp_path_factory):
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Keep the screen as the admin sees it on the laptop (docs/screens)."""
+    """The screen as the admin sees it on the laptop, for a human to look at (tests/artifacts)."""
     from tests.helpers.live import REPO
 
     target = REPO / SCREENS / f"admin-1366x768-{name}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target), animations="disabled")
 
 

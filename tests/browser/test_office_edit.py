@@ -26,7 +26,9 @@ from .test_accessibility import axe_violations, report
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 LAPTOP = {"width": 1366, "height": 768}
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+# Screenshots go to tests/artifacts (gitignored): a test run never rewrites the kept ones in docs/screens/.
+SCREENS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
+SCREENS.mkdir(parents=True, exist_ok=True)
 # The kiosk shell asks the server every 5 s; the server looks at office.toml every 5 s.
 FOLLOWS = 15_000
 
