@@ -68,37 +68,27 @@
     markTitle();
   }
 
-  // Browsers let a page make sound only after someone touched it: the sound button (or any click).
-  var audio = null;
+  // Browsers let a page make sound only after someone touched it: the sound button (or any
+  // click). The page's one audio context is live.js's.
+  var sound = window.antreanLive;
   var soundButton = document.getElementById("floor-sound");
   function enableSound() {
-    var AudioContext = window.AudioContext || window.webkitAudioContext;
-    if (!audio && AudioContext) { audio = new AudioContext(); }
-    if (audio && audio.state === "suspended") { audio.resume(); }
-    if (audio && soundButton) {
+    if (sound.enableSound() && soundButton) {
       soundButton.textContent = setup.texts.soundOn;
       soundButton.setAttribute("aria-pressed", "true");
     }
   }
   if (soundButton) { soundButton.addEventListener("click", enableSound); }
-  document.addEventListener("click", function () { if (!audio) { enableSound(); } }, { once: true });
+  document.addEventListener("click", function () { if (!sound.soundOn()) { enableSound(); } }, { once: true });
 
   // Three rising double beeps, unlike the call chime, so an alarm is never taken for a call.
   function alarmTone() {
-    if (!audio) { return; }
+    if (!sound.soundOn()) { return; }
+    var notes = [];
     for (var beep = 0; beep < 6; beep += 1) {
-      var start = audio.currentTime + beep * 0.22 + Math.floor(beep / 2) * 0.25;
-      var tone = audio.createOscillator();
-      var gain = audio.createGain();
-      tone.type = "square";
-      tone.frequency.value = beep % 2 ? 1320 : 880;
-      gain.gain.setValueAtTime(0.0001, start);
-      gain.gain.exponentialRampToValueAtTime(0.25, start + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.18);
-      tone.connect(gain).connect(audio.destination);
-      tone.start(start);
-      tone.stop(start + 0.2);
+      notes.push([beep * 0.22 + Math.floor(beep / 2) * 0.25, beep % 2 ? 1320 : 880]);
     }
+    sound.tones(notes, { wave: "square", peak: 0.25, length: 0.18 });
   }
 
   // -- the connection -----------------------------------------------------------------------------
@@ -117,6 +107,6 @@
 
   window.antreanFloor = {
     alarmsHeard: function () { return heard; },
-    soundOn: function () { return Boolean(audio); },
+    soundOn: function () { return sound.soundOn(); },
   };
 })();

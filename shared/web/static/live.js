@@ -38,6 +38,28 @@
     return Boolean(audio);
   }
 
+  // Notes `[[offset s, frequency Hz], …]` on the page's one audio context, each faded in and
+  // out so it never clicks; silent on a browser without WebAudio or before sound is allowed.
+  function tones(notes, options) {
+    var wave = (options && options.wave) || "sine";
+    var peak = (options && options.peak) || 0.4;
+    var length = (options && options.length) || 0.8;
+    notes.forEach(function (note) {
+      var start = audio.currentTime + note[0];
+      var tone = audio.createOscillator();
+      var gain = audio.createGain();
+      tone.type = wave;
+      tone.frequency.value = note[1];
+      gain.gain.setValueAtTime(0.0001, start);
+      gain.gain.exponentialRampToValueAtTime(peak, start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + length);
+      tone.connect(gain).connect(audio.destination);
+      tone.start(start);
+      tone.stop(start + length + 0.05);
+    });
+  }
+  function soundOn() { return Boolean(audio); }
+
   // A two-tone "ding-dong" so a call is noticed before it is read; resolves once it has faded,
   // so a spoken announcement queued after it is not drowned. Silent (resolves at once) on a
   // browser without WebAudio.
@@ -45,19 +67,7 @@
     return new Promise(function (resolve) {
       try { enableSound(); } catch (error) { audio = null; }
       if (!audio) { resolve(); return; }
-      [[0, 784], [0.45, 587]].forEach(function (note) {
-        var start = audio.currentTime + note[0];
-        var tone = audio.createOscillator();
-        var gain = audio.createGain();
-        tone.type = "sine";
-        tone.frequency.value = note[1];
-        gain.gain.setValueAtTime(0.0001, start);
-        gain.gain.exponentialRampToValueAtTime(0.4, start + 0.03);
-        gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.8);
-        tone.connect(gain).connect(audio.destination);
-        tone.start(start);
-        tone.stop(start + 0.85);
-      });
+      tones([[0, 784], [0.45, 587]]);
       window.setTimeout(resolve, 1300);
     });
   }
@@ -73,5 +83,6 @@
     return vocabulary.statuses[status] || status;
   }
 
-  window.antreanLive = { connect: connect, enableSound: enableSound, chime: chime, statusText: statusText };
+  window.antreanLive = { connect: connect, enableSound: enableSound, chime: chime, tones: tones, soundOn: soundOn,
+                        statusText: statusText };
 })();
