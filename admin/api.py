@@ -28,7 +28,7 @@ def api_add_user():
     """Admin: a new staff account; 409 `user_exists`, 422 `weak_password`."""
     body = json_body()
     staff = accounts.create_staff(context.db(), text_field(body, "username", limit=40), _password(body),
-                                  text_field(body, "role", limit=20), context.now())
+                                  text_field(body, "role", limit=20), context.now(), by=current_staff())
     return jsonify({"username": staff.username, "role": staff.role}), 201
 
 
@@ -49,7 +49,8 @@ def api_change_user(username: str):
 @staff_required("admin")
 def api_reset_password(username: str):
     """Admin: set a new password; the account's sessions, tokens and sockets end (extension)."""
-    return jsonify(accounts.reset_password(context.db(), username, _password(json_body()), context.now()))
+    return jsonify(accounts.reset_password(context.db(), username, _password(json_body()), context.now(),
+                                           by=current_staff()))
 
 
 @bp.delete("/api/users/<username>")
@@ -81,7 +82,8 @@ def api_list_kiosks():
 @staff_required("admin")
 def api_add_kiosk():
     """Admin: register a kiosk; its token is shown this once."""
-    kiosk, token = accounts.create_kiosk(context.db(), text_field(json_body(), "name", limit=60), context.now())
+    kiosk, token = accounts.create_kiosk(context.db(), text_field(json_body(), "name", limit=60), context.now(),
+                                         by=current_staff())
     return jsonify({"id": kiosk["id"], "name": kiosk["name"], "token": token}), 201
 
 
@@ -89,14 +91,15 @@ def api_add_kiosk():
 @staff_required("admin")
 def api_rename_kiosk(kiosk_id: int):
     """Admin: rename a kiosk (extension)."""
-    return jsonify(accounts.rename_kiosk(context.db(), kiosk_id, text_field(json_body(), "name", limit=60)))
+    return jsonify(accounts.rename_kiosk(context.db(), kiosk_id, text_field(json_body(), "name", limit=60),
+                                         context.now(), by=current_staff()))
 
 
 @bp.post("/api/kiosks/<int:kiosk_id>/link")
 @staff_required("admin")
 def api_new_kiosk_link(kiosk_id: int):
     """Admin: a one-time registration link to open on the kiosk (extension)."""
-    token, expires = accounts.registration_link(context.db(), kiosk_id, context.now())
+    token, expires = accounts.registration_link(context.db(), kiosk_id, context.now(), by=current_staff())
     return jsonify({"url": kiosk_link(token), "expires_at": to_office_iso(expires, context.office().config.zone)}), 201
 
 
@@ -104,7 +107,7 @@ def api_new_kiosk_link(kiosk_id: int):
 @staff_required("admin")
 def api_retire_kiosk(kiosk_id: int):
     """Admin: retire a kiosk; its token and its browsers' sessions stop at once."""
-    accounts.retire_kiosk(context.db(), kiosk_id, context.now())
+    accounts.retire_kiosk(context.db(), kiosk_id, context.now(), by=current_staff())
     return "", 204
 
 

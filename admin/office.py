@@ -22,7 +22,7 @@ from shared.domain.config import ConfigError
 from shared.domain.config_edits import ConfigInUse
 from shared.i18n import N_
 from shared.web import context
-from shared.web.auth import staff_required
+from shared.web.auth import current_staff, staff_required
 from shared.web.live_config import current as live_config
 
 from . import office_forms as forms
@@ -108,7 +108,7 @@ def office_editor(section: str):
     version = request.form.get("version", "")
     edit = chosen.edit(draft.raw, request.form, lanes)
     try:
-        live.save(context.db(), edit.raw, version)
+        live.save(context.db(), edit.raw, version, by=current_staff(), section=section)
     except ConfigChanged as error:
         return _render(section, chosen, Values(request.form), version, {"": gettext(error.message)}, status=409)
     except ConfigError as error:

@@ -56,7 +56,7 @@ def add_user():
     username = request.form.get("username", "").strip()
     try:
         staff = accounts.create_staff(context.db(), username, request.form.get("password", ""),
-                                      request.form.get("role", ""), context.now())
+                                      request.form.get("role", ""), context.now(), by=current_staff())
     except DomainError as error:
         _refused(error)
     else:
@@ -95,7 +95,8 @@ def _change(username: str, message: str, **change):
 @staff_required("admin")
 def reset_password(username: str):
     try:
-        user = accounts.reset_password(context.db(), username, request.form.get("password", ""), context.now())
+        user = accounts.reset_password(context.db(), username, request.form.get("password", ""), context.now(),
+                                       by=current_staff())
     except DomainError as error:
         _refused(error)
     else:
@@ -126,7 +127,8 @@ def kiosks():
 @staff_required("admin")
 def add_kiosk():
     try:
-        kiosk, _token = accounts.create_kiosk(context.db(), request.form.get("name", ""), context.now())
+        kiosk, _token = accounts.create_kiosk(context.db(), request.form.get("name", ""), context.now(),
+                                               by=current_staff())
     except DomainError as error:
         _refused(error)
         return redirect(url_for("admin.kiosks"))
@@ -145,7 +147,7 @@ def new_link(kiosk_id: int):
 
 def _link_page(kiosk_id: int, name: str):
     """The kiosk's one-time link and its QR code, shown once, in this answer only."""
-    token, expires = accounts.registration_link(context.db(), kiosk_id, context.now())
+    token, expires = accounts.registration_link(context.db(), kiosk_id, context.now(), by=current_staff())
     url = kiosk_link(token)
     title = gettext("Registration link of %(name)s", name=name)
     response = render_template("admin/kiosk_link.html", name=name, url=url, qr=kiosk_link_qr(url, title),
@@ -157,7 +159,8 @@ def _link_page(kiosk_id: int, name: str):
 @staff_required("admin")
 def rename_kiosk(kiosk_id: int):
     try:
-        kiosk = accounts.rename_kiosk(context.db(), kiosk_id, request.form.get("name", ""))
+        kiosk = accounts.rename_kiosk(context.db(), kiosk_id, request.form.get("name", ""), context.now(),
+                                       by=current_staff())
     except DomainError as error:
         _refused(error)
     else:
@@ -169,7 +172,7 @@ def rename_kiosk(kiosk_id: int):
 @staff_required("admin")
 def retire_kiosk(kiosk_id: int):
     try:
-        accounts.retire_kiosk(context.db(), kiosk_id, context.now())
+        accounts.retire_kiosk(context.db(), kiosk_id, context.now(), by=current_staff())
     except DomainError as error:
         _refused(error)
     else:

@@ -37,7 +37,8 @@ login_limit = limiter.shared_limit(LOGIN_LIMIT, scope="staff-login", key_func=lo
 def api_login():
     """Staff: exchange username and password for a bearer token."""
     body = json_body()
-    staff = accounts.authenticate(context.db(), text_field(body, "username"), text_field(body, "password", limit=200))
+    staff = accounts.sign_in(context.db(), text_field(body, "username"), text_field(body, "password", limit=200),
+                             context.now(), via="api")
     if staff is None:
         raise DomainError(N_("Wrong username or password."), code="bad_credentials", kind="unauthorized")
     return jsonify({"token": issue_staff_token(staff), "role": staff.role})

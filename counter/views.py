@@ -55,7 +55,8 @@ COUNTER_STATE_DONE = {
 def login():
     """Staff sign-in form."""
     if request.method == "POST":
-        staff = accounts.authenticate(context.db(), request.form.get("username", ""), request.form.get("password", ""))
+        staff = accounts.sign_in(context.db(), request.form.get("username", ""), request.form.get("password", ""),
+                                 context.now(), via="page")
         if staff is not None:
             sign_in(staff)
             # A supervisor lands on the floor they steer; an officer picks the counter they work at.

@@ -17,6 +17,7 @@ from .domain.errors import DomainError
 from .instance import ensure_instance
 from .domain.model import ROLES
 from .services import accounts
+from .services import audit as audit_service
 from .store import Store
 
 
@@ -194,6 +195,29 @@ def user_add(ctx: click.Context, name: str, role: str, password: str) -> None:
     finally:
         db.close()
     click.echo(f"Staff account '{staff.username}' ({staff.role}) saved.")
+
+
+@main.group()
+def audit() -> None:
+    """The office's tamper-evident audit trail."""
+
+
+@audit.command("verify")
+@click.pass_context
+def audit_verify(ctx: click.Context) -> None:
+    """Exit 0 when the audit chain is intact; otherwise name the first broken row and exit 1."""
+    _paths, _created, store = _open(ctx.obj["instance"])
+    db = store.connect()
+    try:
+        verdict = audit_service.verify(db)
+    finally:
+        db.close()
+    if verdict.intact:
+        click.echo(f"Audit trail intact: {verdict.rows} rows; head row {verdict.head_id}, hash {verdict.head_hash}")
+        return
+    click.echo(f"Audit trail BROKEN at row {verdict.broken.row_id}: {verdict.broken.reason}. "
+               f"{verdict.rows} rows before it are intact.", err=True)
+    ctx.exit(1)
 
 
 @main.command()

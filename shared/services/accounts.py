@@ -13,12 +13,19 @@ from datetime import datetime, timedelta
 
 from zxcvbn import zxcvbn
 
+from ..domain import audit
 from ..domain.errors import Conflict, InvalidRequest, NotFound, Unauthorized, Unprocessable
 from ..domain.events import StaffSessionsEnded
 from ..domain.model import ROLES, StaffUser
 from ..i18n import N_
 from ..passwords import hash_password, password_matches
 from ..store import Connection
+from .audit import record
+
+
+def _by(staff: StaffUser | None) -> audit.Actor:
+    """Who made an account change: the signed-in admin, or someone at the server's command line."""
+    return audit.staff(staff) if staff is not None else audit.CLI
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 MIN_PASSWORD = 10
@@ -91,13 +98,16 @@ def add_staff(db: Connection, username: str, password: str, role: str, now) -> S
         if db.accounts.set_user_password(username, password_hash, role):
             user = db.accounts.any_user_by_name(username)
             _end_sessions(db, user["id"], now)
+            record(db, now, audit.CLI, "user.password_reset", user=user["username"], role=role)
         else:
             _insert(db, username, password_hash, role, now)
+            record(db, now, audit.CLI, "user.added", user=username, role=role)
         user = db.accounts.any_user_by_name(username)
     return _staff(user)
 
 
-def create_staff(db: Connection, username: str, password: str, role: str, now) -> StaffUser:
+def create_staff(db: Connection, username: str, password: str, role: str, now, *,
+                 by: StaffUser | None = None) -> StaffUser:
     """A new staff account (`409 user_exists` if the name is taken by one not removed)."""
     check_username(username)
     check_role(role)
@@ -109,6 +119,7 @@ def create_staff(db: Connection, username: str, password: str, role: str, now) -
             raise Conflict(N_("There is already an account named %(username)s."), code="user_exists",
                            username=existing["username"])
         _insert(db, username, password_hash, role, now)
+        record(db, now, _by(by), "user.added", user=username, role=role)
         user = db.accounts.any_user_by_name(username)
     return _staff(user)
 
@@ -131,6 +142,20 @@ def authenticate(db: Connection, username: str, password: str) -> StaffUser | No
     if not password_matches(user["password_hash"], password):
         return None
     return _staff(user)
+
+
+def sign_in(db: Connection, username: str, password: str, now: datetime, *, via: str) -> StaffUser | None:
+    """`authenticate`, recorded in the audit trail: a sign-in, or a failed one for an existing
+    account (a name matching no account is not recorded: it may be a password typed in the
+    wrong field). `via` is "page" or "api"."""
+    staff = authenticate(db, username, password)
+    account = staff or (db.accounts.user_by_name(username) if isinstance(username, str) and username else None)
+    if account is None:
+        return None
+    actor = audit.staff(staff) if staff else audit.Actor("staff", account["id"])
+    with db.store.write(db):
+        record(db, now, actor, "staff.signed_in" if staff else "staff.sign_in_failed", via=via)
+    return staff
 
 
 def staff_by_id(db: Connection, user_id: int) -> StaffUser | None:
@@ -163,9 +188,10 @@ def sign_out_everywhere(db: Connection, staff: StaffUser, now) -> None:
     with db.store.write(db):
         db.accounts.end_sessions(staff.id)
         _end_sessions(db, staff.id, now)
+        record(db, now, audit.staff(staff), "staff.signed_out")
 
 
-def reset_password(db: Connection, username: str, password: str, now) -> dict:
+def reset_password(db: Connection, username: str, password: str, now, *, by: StaffUser | None = None) -> dict:
     """An admin sets a new password; the account's sessions end."""
     check_password(password, username)
     password_hash = hash_password(password)
@@ -173,6 +199,7 @@ def reset_password(db: Connection, username: str, password: str, now) -> dict:
         user = _account(db, username)
         db.accounts.change_user(user["id"], password_hash=password_hash)
         _end_sessions(db, user["id"], now)
+        record(db, now, _by(by), "user.password_reset", user=user["username"])
     return _view(db, username)
 
 
@@ -186,6 +213,7 @@ def change_own_password(db: Connection, staff: StaffUser, current: str, new: str
     with db.store.write(db):
         db.accounts.change_user(staff.id, password_hash=password_hash)
         _end_sessions(db, staff.id, now)
+        record(db, now, audit.staff(staff), "staff.password_changed")
 
 
 def change_staff(db: Connection, username: str, now, *, role: str | None = None, active: bool | None = None,
@@ -201,6 +229,8 @@ def change_staff(db: Connection, username: str, now, *, role: str | None = None,
             _not_yourself(user, by)
         db.accounts.change_user(user["id"], role=role, active=active)
         _end_sessions(db, user["id"], now)
+        record(db, now, _by(by), "user.changed", user=user["username"],
+               role=role if role != user["role"] else None, active=active)
     return _view(db, username)
 
 
@@ -211,6 +241,7 @@ def remove_staff(db: Connection, username: str, now, *, by: StaffUser | None = N
         _not_yourself(user, by)
         db.accounts.remove_user(user["id"], now)
         _end_sessions(db, user["id"], now)
+        record(db, now, _by(by), "user.removed", user=user["username"])
 
 
 def _view(db: Connection, username: str) -> dict:
@@ -238,26 +269,28 @@ def _kiosk_name(name: str) -> str:
 
 
 def register_kiosk(db: Connection, name: str, now) -> str:
-    """Register a kiosk device and return its token (shown once, stored only hashed)."""
+    """Register a kiosk device from the command line and return its token (shown once, stored only hashed)."""
     return create_kiosk(db, name, now)[1]
 
 
-def create_kiosk(db: Connection, name: str, now) -> tuple[dict, str]:
+def create_kiosk(db: Connection, name: str, now, *, by: StaffUser | None = None) -> tuple[dict, str]:
     """A new kiosk and its bearer token (shown once, stored only hashed)."""
     name = _kiosk_name(name)
     token = secrets.token_urlsafe(24)
     with db.store.write(db):
         kiosk_id = db.accounts.add_kiosk(name, token, now)
+        record(db, now, _by(by), "kiosk.added", kiosk=kiosk_id, name=name)
     return {"id": kiosk_id, "name": name}, token
 
 
-def registration_link(db: Connection, kiosk_id: int, now) -> tuple[str, datetime]:
+def registration_link(db: Connection, kiosk_id: int, now, *, by: StaffUser | None = None) -> tuple[str, datetime]:
     """A one-time registration token for the kiosk, valid for a day; the previous one stops."""
     token = secrets.token_urlsafe(24)
     expires = now + REGISTRATION_LINK
     with db.store.write(db):
         if not db.accounts.set_registration(kiosk_id, token, expires):
             raise _unknown_kiosk(kiosk_id)
+        record(db, now, _by(by), "kiosk.link_made", kiosk=kiosk_id)
     return token, expires
 
 
@@ -268,7 +301,10 @@ def register_device(db: Connection, token: str, now) -> dict | None:
     if kiosk is not None or not isinstance(token, str) or not token:
         return kiosk
     with db.store.write(db):
-        return db.accounts.use_registration(token, now)
+        kiosk = db.accounts.use_registration(token, now)
+        if kiosk is not None:
+            record(db, now, audit.Actor("kiosk", kiosk["id"]), "kiosk.registered", kiosk=kiosk["id"])
+        return kiosk
 
 
 def list_kiosks(db: Connection, now) -> list[dict]:
@@ -278,20 +314,22 @@ def list_kiosks(db: Connection, now) -> list[dict]:
             for kiosk in db.accounts.list_kiosks()]
 
 
-def rename_kiosk(db: Connection, kiosk_id: int, name: str) -> dict:
+def rename_kiosk(db: Connection, kiosk_id: int, name: str, now, *, by: StaffUser | None = None) -> dict:
     name = _kiosk_name(name)
     with db.store.write(db):
         if not db.accounts.rename_kiosk(kiosk_id, name):
             raise _unknown_kiosk(kiosk_id)
+        record(db, now, _by(by), "kiosk.renamed", kiosk=kiosk_id, name=name)
     return {"id": kiosk_id, "name": name}
 
 
-def retire_kiosk(db: Connection, kiosk_id: int, now) -> None:
+def retire_kiosk(db: Connection, kiosk_id: int, now, *, by: StaffUser | None = None) -> None:
     """Retire a kiosk: its token, its registration link and its browsers' sessions stop at once
     (each request checks the kiosk is still active)."""
     with db.store.write(db):
         if not db.accounts.retire_kiosk(kiosk_id, now):
             raise _unknown_kiosk(kiosk_id)
+        record(db, now, _by(by), "kiosk.retired", kiosk=kiosk_id)
 
 
 def _unknown_kiosk(kiosk_id) -> NotFound:

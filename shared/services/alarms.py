@@ -8,6 +8,7 @@ it (`acknowledge`); the first answer stands and the officer's console is told.
 """
 from __future__ import annotations
 
+from ..domain import audit
 from ..domain.errors import NotFound, UnknownCounter
 from ..domain.events import AlarmAcknowledged, AlarmRaised
 from ..domain.model import StaffUser
@@ -23,6 +24,7 @@ def raise_alarm(office: Office, db: Connection, counter: int, *, staff: StaffUse
         raise UnknownCounter(N_("Unknown counter: %(counter)s."), counter=counter)
     with write(office, db) as unit:
         alarm_id = db.alarms.add(counter, staff.id, unit.now)
+        unit.audit("alarm.raised", audit.staff(staff), counter=counter, alarm=alarm_id)
         unit.raise_event(AlarmRaised(alarm_id=alarm_id, counter=counter, by=staff.username))
         return db.alarms.get(alarm_id)
 
@@ -34,6 +36,7 @@ def acknowledge(office: Office, db: Connection, alarm_id: int, *, staff: StaffUs
         if alarm is None:
             raise NotFound(N_("There is no such alarm."), code="unknown_alarm")
         if db.alarms.acknowledge(alarm_id, staff.id, unit.now):
+            unit.audit("alarm.acknowledged", audit.staff(staff), counter=alarm["counter"], alarm=alarm_id)
             unit.raise_event(AlarmAcknowledged(alarm_id=alarm_id, counter=alarm["counter"], by=staff.username))
         return db.alarms.get(alarm_id)
 

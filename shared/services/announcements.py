@@ -6,6 +6,7 @@ show it at once.
 """
 from __future__ import annotations
 
+from ..domain import audit
 from ..domain.announcements import clean_text
 from ..domain.events import AnnouncementSet
 from ..domain.model import StaffUser
@@ -27,5 +28,6 @@ def set_text(office: Office, db: Connection, text, *, staff: StaffUser | None) -
     with write(office, db) as unit:
         if current(db) != cleaned:
             db.settings.set(SETTING, cleaned, staff.id if staff else None, unit.now)
+            unit.audit("announcement.set", audit.staff(staff), text=cleaned)
             unit.raise_event(AnnouncementSet(cleaned))
     return cleaned

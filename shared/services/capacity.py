@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ..domain import audit
 from ..domain import capacity
 from ..domain.capacity import Occupancy
 from ..domain.errors import Unprocessable
@@ -26,6 +27,7 @@ def set_max_inside(office: Office, db: Connection, max_inside: int, *, staff: St
         raise Unprocessable(N_("max_inside must be a whole number from 0 to 10000."))
     with write(office, db) as unit:
         db.settings.set("max_inside", str(max_inside), staff.id if staff else None, unit.now)
+        unit.audit("capacity.set", audit.staff(staff), max_inside=max_inside)
         unit.raise_event(QueueChanged())
         invite(unit)
         return occupancy(office, db, unit.today)

@@ -7,6 +7,7 @@ officers on one counter finished each other's visitors.
 """
 from __future__ import annotations
 
+from ..domain import audit
 from ..domain import desks
 from ..domain.errors import CounterTaken, Forbidden, InvalidState, Unprocessable, UnknownCounter
 from ..domain.events import QueueChanged
@@ -59,6 +60,7 @@ def set_state(office: Office, db: Connection, number: int, state: str, *, staff:
         if claim_counter:
             claim(unit, number, staff)
         db.counters.set_state(number, state, staff.id if staff else None, unit.now)
+        unit.audit("counter.state", audit.staff(staff), counter=number, state=state)
         if state == COUNTER_CLOSED:
             db.counters.hold(number, None, unit.now)  # a closed counter is nobody's
         unit.raise_event(QueueChanged())
@@ -72,6 +74,7 @@ def take_over(office: Office, db: Connection, number: int, *, staff: StaffUser) 
     with write(office, db) as unit:
         desk(office, db, number)
         db.counters.hold(number, staff.id, unit.now)
+        unit.audit("counter.taken_over", audit.staff(staff), counter=number)
         unit.raise_event(QueueChanged())
     return desk(office, db, number)
 
@@ -85,6 +88,7 @@ def release(office: Office, db: Connection, number: int, *, staff: StaffUser) ->
             raise CounterTaken(N_("Counter %(counter)s is being worked by %(username)s. Ask a supervisor to "
                                   "take it over."), counter=number, username=holder.username)
         db.counters.hold(number, None, unit.now)
+        unit.audit("counter.released", audit.staff(staff), counter=number)
         unit.raise_event(QueueChanged())
     return desk(office, db, number)
 

@@ -8,6 +8,7 @@ visitor's phone and the consoles; a call or move made for a counter also raises
 """
 from __future__ import annotations
 
+from ..domain import audit
 from ..domain import policy as queue_policy
 from ..domain.desks import desks
 from ..domain.errors import (CounterTaken, InvalidLane, InvalidRequest, InvalidState, UnknownCounter, UnknownService,
@@ -135,6 +136,7 @@ def assign_lines(office: Office, db: Connection, number: int, lines, *, staff: S
     with write(office, db) as unit:
         if db.lines.of(number) != chosen:
             db.lines.replace(number, chosen, staff.id, unit.now)
+            unit.audit("counter.lines", audit.staff(staff), counter=number, lines=list(chosen))
             unit.raise_event(QueueChanged())   # more counters serve these lines: every estimate may move
     return chosen
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from ..domain import audit
+from ..domain.model import StaffUser
 from ..domain.bookings import BOOKED
 from ..domain.config import OfficeConfig
 from ..domain.config_edits import ConfigInUse, Usage, refusals
@@ -22,13 +24,14 @@ from . import unit
 
 
 def apply(office: Office, db: Connection, config: OfficeConfig, version: str = "",
-          commit: Callable[[], str] | None = None) -> str:
+          commit: Callable[[], str] | None = None, *, by: StaffUser | None = None, section: str | None = None) -> str:
     """Make `config` the office's, unless today's queue forbids it (ConfigInUse, nothing changes);
     the version now in force.
 
     `commit` (writing office.toml) runs after the check and before the swap, inside the
     write, and returns the version of the file it wrote: when it fails, the running
-    configuration stays and the error propagates.
+    configuration stays and the error propagates. `by` is the admin who edited it (None: a
+    hand edit of the file, applied by the server), recorded in the audit trail.
     """
     with unit.write(office, db) as work:
         found = refusals(office.config, config, usage(office, db, work.today))
@@ -36,6 +39,7 @@ def apply(office: Office, db: Connection, config: OfficeConfig, version: str = "
             raise ConfigInUse(found)
         if commit is not None:
             version = commit()
+        work.audit("office.edited", audit.staff(by), section=section, version=version[:16] or None)
         office.config = config
         office.config_version = version
         work.raise_event(QueueChanged())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..domain import audit
 from ..domain import policy as queue_policy
 from ..domain.config import ServiceConfig
 from ..domain.errors import (
@@ -51,6 +52,7 @@ def new_ticket(unit: Unit, service: ServiceConfig, lane: str, status: str, chann
         business_date=unit.today, service=service.code, lane=lane, sequence=sequence,
         number=format_number(service.prefix, sequence), status=status, channel=channel,
         kiosk_id=kiosk_id, now=unit.now, appointment_at=appointment_at,
+        actor=None if kiosk_id is not None else audit.VISITOR,
     )
     unit.raise_event(QueueChanged((service.code,), (ticket.id,)))
     return ticket
@@ -208,7 +210,7 @@ def let_next_go_first(office: Office, db: Connection, ticket_id: int) -> Ticket:
         if arrival is None:
             raise InvalidState(N_("Nobody is right behind you to go first."), code="nobody_behind")
         current = db.tickets.change(current, current.status, now=unit.now, detail=LET_NEXT_GO_FIRST,
-                                    arrived_at=arrival)
+                                    arrived_at=arrival, actor=audit.VISITOR)
         unit.raise_event(QueueChanged((current.service,), (current.id, behind.id)))
     return current
 
@@ -221,7 +223,8 @@ def cancel(office: Office, db: Connection, ticket_id: int) -> Ticket:
             return current
         if current.status not in (OUTSIDE, INVITED, WAITING):
             raise InvalidState(N_("This ticket can no longer be cancelled."))
-        current = db.tickets.change(current, CANCELLED, now=unit.now, detail="cancelled by visitor")
+        current = db.tickets.change(current, CANCELLED, now=unit.now, detail="cancelled by visitor",
+                                    actor=audit.VISITOR)
         unit.raise_event(QueueChanged((current.service,), (current.id,)))
         invite(unit)
     return current

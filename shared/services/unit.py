@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..domain.audit import Actor
 from ..domain.events import Event, merge_queue_changes
 from ..office import Office
 from ..store import Connection
@@ -29,6 +30,12 @@ class Unit:
     @property
     def today(self) -> str:
         return self.office.today(self.now)
+
+    def audit(self, action: str, actor: Actor, *, counter: int | None = None, ticket_id: int | None = None,
+              **detail) -> None:
+        """Record who did what in the audit chain, in this same transaction."""
+        self.db.audit.append(self.now, actor, action, counter=counter, ticket_id=ticket_id,
+                             detail={key: value for key, value in detail.items() if value is not None})
 
     def raise_event(self, *events: Event) -> None:
         """Record that something happened; delivered to subscribers after the commit."""

@@ -30,6 +30,7 @@ from ..domain.errors import StoreBusy, StoreFull, StoreReadOnly
 from . import schema
 from .accounts import Accounts
 from .alarms import Alarms
+from .audit import AuditLog
 from .bookings import Bookings
 from .counters import Counters
 from .deliveries import Deliveries
@@ -151,7 +152,8 @@ class Connection:
         self.sqlite_utils = sqlite_utils.Database(raw)
         self._after_commit: list[Callable[[], None]] = []
         self._appended = False
-        self.tickets = Tickets(raw)
+        self.audit = AuditLog(raw)
+        self.tickets = Tickets(raw, self.audit)
         self.bookings = Bookings(raw)
         self.counters = Counters(raw)
         self.accounts = Accounts(raw, self.sqlite_utils)

@@ -232,6 +232,30 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (counter, line)
     );
     """,
+    """
+    -- The audit trail: every ticket state change and every staff, admin and system action,
+    -- hash-chained row to row (`domain.audit`). A ticket change's row names its
+    -- `ticket_events` row and repeats it, so an edit of either is caught.
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor_kind TEXT NOT NULL,
+        actor_id INTEGER,
+        action TEXT NOT NULL,
+        ticket_id INTEGER,
+        ticket_event INTEGER UNIQUE,
+        counter INTEGER,
+        detail TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_by_at ON audit (at);
+    -- Ticket history from before the trail began is not chained: the chain covers
+    -- `ticket_events` from this id on.
+    INSERT INTO settings (key, value, staff_id, changed_at)
+        SELECT 'audit_from_ticket_event', COALESCE(MAX(id), 0) + 1, NULL, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')
+        FROM ticket_events;
+    """,
 )
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from ..domain.audit import SYSTEM, Actor, ticket_action, ticket_change_detail
 from ..domain.model import ACTIVE_AT_COUNTER, CALLED, WAITING, Ticket
 from ..domain.officetime import parse_utc, to_utc_text
+from .audit import AuditLog
 
 _COLUMNS = (
     "id, business_date, service, lane, sequence, number, status, channel, "
@@ -38,8 +40,9 @@ def _ticket(row: tuple) -> Ticket:
 class Tickets:
     """The `tickets` and `ticket_events` tables."""
 
-    def __init__(self, raw: sqlite3.Connection):
+    def __init__(self, raw: sqlite3.Connection, audit: AuditLog):
         self.raw = raw
+        self.audit = audit
 
     # -- writes -------------------------------------------------------------------------
 
@@ -56,8 +59,8 @@ class Tickets:
 
     def insert(self, *, business_date: str, service: str, lane: str, sequence: int, number: str,
                status: str, channel: str, kiosk_id: int | None, now: datetime,
-               appointment_at: datetime | None = None) -> Ticket:
-        """Insert a new ticket and its first event row."""
+               appointment_at: datetime | None = None, actor: Actor | None = None) -> Ticket:
+        """Insert a new ticket and its first event row (and its audit row)."""
         stamp = to_utc_text(now)
         ticket_id = self.raw.execute(
             """
@@ -68,21 +71,32 @@ class Tickets:
             (business_date, service, lane, sequence, number, service, status, channel, kiosk_id, stamp, stamp,
              to_utc_text(appointment_at) if appointment_at else None),
         ).fetchone()[0]
-        self.raw.execute(
+        event_id = self.raw.execute(
             "INSERT INTO ticket_events (ticket_id, from_status, to_status, service, kiosk_id, at) "
-            "VALUES (?, NULL, ?, ?, ?, ?)",
+            "VALUES (?, NULL, ?, ?, ?, ?) RETURNING id",
             (ticket_id, status, service, kiosk_id, stamp),
-        )
+        ).fetchone()[0]
+        if actor is None:
+            actor = Actor("kiosk", kiosk_id) if kiosk_id is not None else SYSTEM
+        self._audit(now, actor, ticket_id, event_id, None, status, service, None, None, kiosk_id, None)
         return self.get(ticket_id)
 
+    def _audit(self, now, actor, ticket_id, event_id, from_status, to_status, service, counter, staff_id,
+               kiosk_id, note) -> None:
+        """The audit row repeating a `ticket_events` row (`domain.audit` says why)."""
+        self.audit.append(now, actor, ticket_action(from_status, to_status), ticket_id=ticket_id,
+                          ticket_event=event_id, counter=counter,
+                          detail=ticket_change_detail(from_status, to_status, service, staff_id, kiosk_id, note))
+
     def change(self, ticket: Ticket, to_status: str, *, now: datetime, staff_id: int | None = None,
-               detail: str | None = None, at_counter: int | None = None, **columns) -> Ticket:
+               detail: str | None = None, at_counter: int | None = None, actor: Actor | None = None,
+               **columns) -> Ticket:
         """Move a ticket to a new state and record the event; guarded by its current state.
 
         `columns` are further ticket columns to set (`counter`, `called_at`, `service`, …);
         `at_counter` is the counter recorded in the event (default: the ticket's counter).
         A ticket changed by someone else since it was read is not changed again: the caller
-        gets a LookupError instead.
+        gets a LookupError instead. `actor` defaults to the staff member, else the server.
         """
         assignments = {"status": to_status, **columns}
         sets = ", ".join(f"{column} = ?" for column in assignments)
@@ -95,14 +109,18 @@ class Tickets:
             raise LookupError(f"ticket {ticket.id} is no longer {ticket.status}")
         if at_counter is None:
             at_counter = columns.get("counter", ticket.counter)
-        self.raw.execute(
+        service = columns.get("service", ticket.service)
+        event_id = self.raw.execute(
             """
             INSERT INTO ticket_events (ticket_id, from_status, to_status, service, counter, staff_id, at, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """,
-            (ticket.id, ticket.status, to_status, columns.get("service", ticket.service), at_counter, staff_id,
-             to_utc_text(now), detail),
-        )
+            (ticket.id, ticket.status, to_status, service, at_counter, staff_id, to_utc_text(now), detail),
+        ).fetchone()[0]
+        if actor is None:
+            actor = Actor("staff", staff_id) if staff_id is not None else SYSTEM
+        self._audit(now, actor, ticket.id, event_id, ticket.status, to_status, service, at_counter, staff_id, None,
+                    detail)
         return self.get(ticket.id)
 
     # -- reads --------------------------------------------------------------------------

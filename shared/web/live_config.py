@@ -91,7 +91,7 @@ class LiveConfig:
             return Draft(version_of(data), raw, str(error))
         return Draft(version_of(data), raw, None)
 
-    def save(self, db: Connection, raw: dict, expected_version: str) -> OfficeFile:
+    def save(self, db: Connection, raw: dict, expected_version: str, *, by=None, section: str | None = None) -> OfficeFile:
         """Validate, write and apply an edited office (ConfigError, ConfigChanged, ConfigInUse)."""
         with self._lock:
             written: list[OfficeFile] = []
@@ -101,7 +101,7 @@ class LiveConfig:
                 return written[0].version
 
             config = parse_config(raw)   # refuse an invalid office before looking at the queue
-            office_setup.apply(self.office, db, config, commit=commit)
+            office_setup.apply(self.office, db, config, commit=commit, by=by, section=section)
             saved = written[0]
             self._seen = self._stat()
             self._refused = self._waiting = None

@@ -1,0 +1,46 @@
+"""The audit trail as a use case: record an action outside a service's unit, verify the chain.
+
+Services inside `unit.write` record with `unit.audit(...)`; the few writes that run
+directly on the store (accounts, kiosks, the command line) use `record`. Reading the
+trail for people is `views.audit`.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain.audit import Actor, Break, ChainWalker, Verdict, check_ticket_event
+from ..store import Connection
+
+
+def record(db: Connection, now: datetime, actor: Actor, action: str, *, counter: int | None = None,
+           **detail) -> None:
+    """Append an audit row inside the caller's open write transaction."""
+    db.audit.append(now, actor, action, counter=counter,
+                    detail={key: value for key, value in detail.items() if value is not None})
+
+
+def verify(db: Connection) -> Verdict:
+    """Walk the whole chain in one read snapshot; the first broken row, if any.
+
+    Beyond the hash links, each ticket change's audit row must agree with its
+    `ticket_events` row, and every `ticket_events` row since the trail began must have one.
+    """
+    with db.snapshot():
+        walker = ChainWalker()
+        for record_ in db.audit.walk():
+            if not walker.step(record_):
+                return walker.verdict()
+            if record_.ticket_event is not None:
+                problem = check_ticket_event(record_, db.audit.ticket_event(record_.ticket_event))
+                if problem:
+                    walker.broken = Break(record_.id, problem)
+                    return walker.verdict()
+        first = db.audit.ticket_events_from()
+        if first is None:
+            walker.broken = Break(walker.verdict().head_id, "the trail's starting point was removed from settings")
+            return walker.verdict()
+        missing = db.audit.unaudited_ticket_event(first)
+        if missing is not None:
+            walker.broken = Break(walker.verdict().head_id,
+                                  f"ticket_events row {missing} has no audit row (audit rows deleted?)")
+        return walker.verdict()
