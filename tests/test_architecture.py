@@ -20,7 +20,7 @@ LAYERS = {
     "shared.domain": 1,
     "shared.store": 2, "shared.office": 2, "shared.config_files": 2,
     "shared.services": 3,
-    "shared.views": 4, "shared.tokens": 4, "shared.qr": 4, "shared.ticket_print": 4, "shared.simulation": 4,
+    "shared.views": 4, "shared.tokens": 4, "shared.qr": 4, "shared.ticket_print": 4, "shared.report_pdf": 4, "shared.simulation": 4,
     "shared.web": 5, "shared.instance": 5,
     "shared.server": 6, "shared.cli": 6,
 }

@@ -37,6 +37,7 @@ from .deliveries import Deliveries
 from .events import EventLog
 from .idempotency import Idempotency
 from .lines import CounterLines
+from .reports import Reports
 from .screening import Screening
 from .settings import Settings
 from .tickets import Tickets
@@ -164,6 +165,7 @@ class Connection:
         self.deliveries = Deliveries(raw)
         self.alarms = Alarms(raw)
         self.lines = CounterLines(raw)
+        self.reports = Reports(raw)
 
     def close(self) -> None:
         self.raw.close()
