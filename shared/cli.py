@@ -215,7 +215,7 @@ def audit_verify(ctx: click.Context) -> None:
     if verdict.intact:
         click.echo(f"Audit trail intact: {verdict.rows} rows; head row {verdict.head_id}, hash {verdict.head_hash}")
         return
-    click.echo(f"Audit trail BROKEN at row {verdict.broken.row_id}: {verdict.broken.reason}. "
+    click.echo(f"Audit trail BROKEN at row {verdict.broken.row_id}: {verdict.broken.explain()}. "
                f"{verdict.rows} rows before it are intact.", err=True)
     ctx.exit(1)
 

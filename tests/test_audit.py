@@ -111,14 +111,14 @@ def test_verify_catches_an_edited_ticket_event_the_reports_read(office, db):
     tamper(db, "UPDATE ticket_events SET to_status = 'done' WHERE id = ?", event_id)   # a faked "served"
     verdict = audit.verify(db)
     assert not verdict.intact and verdict.broken.row_id == audit_id
-    assert "ticket_events" in verdict.broken.reason
+    assert "ticket_events" in verdict.broken.explain()
 
 
 def test_verify_catches_deleted_newest_ticket_audit_rows(office, db):
     busy_morning(office, db)
     tamper(db, "DELETE FROM audit WHERE id >= (SELECT MAX(id) FROM audit WHERE ticket_event IS NOT NULL)")
     verdict = audit.verify(db)
-    assert not verdict.intact and "no audit row" in verdict.broken.reason
+    assert not verdict.intact and "no audit row" in verdict.broken.explain()
 
 
 def test_verify_catches_a_removed_starting_point(office, db):

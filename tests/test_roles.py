@@ -119,6 +119,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/api/counters/<int:number>/waiting", "GET"): OFFICER,
     ("/api/counters/<int:number>/<action>", "POST"): COUNTER,
     ("/api/capacity", "PUT"): SUPERVISOR,
+    # The audit trail.
+    ("/api/audit", "GET"): SUPERVISOR,
+    ("/api/audit.csv", "GET"): SUPERVISOR,
+    ("/counter/audit", "GET"): SUPERVISOR,
     # The supervisor's floor.
     ("/api/floor", "GET"): SUPERVISOR,
     ("/api/counters/<int:number>/state", "PUT"): COUNTER,

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ..i18n import N_
 
 GENESIS = "0" * 64
 
@@ -105,10 +107,25 @@ def ticket_change_detail(from_status, to_status, service, staff_id, kiosk_id, no
 
 @dataclass(frozen=True)
 class Break:
-    """The first row that does not fit the chain, and why."""
+    """The first row that does not fit the chain, and why (`reason` a msgid with `params`)."""
 
     row_id: int
     reason: str
+    params: dict = field(default_factory=dict)
+
+    def explain(self) -> str:
+        """The reason in English (the command line's language)."""
+        return self.reason % self.params
+
+
+MISSING_BEFORE = N_("a row before this one is missing (deleted)")
+OUT_OF_ORDER = N_("rows are out of order")
+UNLINKED = N_("it does not link to the row before it (a row was deleted, inserted or moved)")
+EDITED = N_("its content does not match its seal (the row was edited)")
+EVENT_MISSING = N_("the ticket change it repeats is missing from ticket_events")
+EVENT_CHANGED = N_("the ticket change it repeats was edited in ticket_events")
+START_REMOVED = N_("the trail's starting point was removed from the settings")
+UNAUDITED = N_("ticket change %(event)s in ticket_events has no audit row (rows were deleted)")
 
 
 @dataclass(frozen=True)
@@ -138,12 +155,12 @@ class ChainWalker:
         """Check one row; False (and `broken` set) at the first that does not fit."""
         expected_id = 1 if self.previous_id is None else self.previous_id + 1
         if record.id != expected_id:
-            reason = "row missing before this one" if record.id > expected_id else "rows out of order"
+            reason = MISSING_BEFORE if record.id > expected_id else OUT_OF_ORDER
             return self._break(record.id if record.id > expected_id else expected_id, reason)
         if record.prev_hash != self.previous_hash:
-            return self._break(record.id, "does not link to the row before (deleted, inserted or reordered)")
+            return self._break(record.id, UNLINKED)
         if chain_hash(record.prev_hash, record.content()) != record.hash:
-            return self._break(record.id, "content does not match its hash (edited)")
+            return self._break(record.id, EDITED)
         self.rows += 1
         self.previous_id, self.previous_hash = record.id, record.hash
         return True
@@ -162,9 +179,9 @@ def check_ticket_event(record: AuditRecord, event_row: tuple | None) -> str | No
     `event_row` is (ticket_id, from, to, service, counter, staff_id, kiosk_id, at, detail).
     """
     if event_row is None:
-        return "its ticket_events row is missing"
+        return EVENT_MISSING
     ticket_id, from_status, to_status, service, counter, staff_id, kiosk_id, at, note = event_row
     expected = canonical_detail(ticket_change_detail(from_status, to_status, service, staff_id, kiosk_id, note))
     if (record.ticket_id, record.counter, record.at, record.detail) != (ticket_id, counter, at, expected):
-        return "its ticket_events row was changed"
+        return EVENT_CHANGED
     return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.audit import Actor, Break, ChainWalker, Verdict, check_ticket_event
+from ..domain.audit import START_REMOVED, UNAUDITED, Actor, Break, ChainWalker, Verdict, check_ticket_event
 from ..store import Connection
 
 
@@ -37,10 +37,9 @@ def verify(db: Connection) -> Verdict:
                     return walker.verdict()
         first = db.audit.ticket_events_from()
         if first is None:
-            walker.broken = Break(walker.verdict().head_id, "the trail's starting point was removed from settings")
+            walker.broken = Break(walker.verdict().head_id, START_REMOVED)
             return walker.verdict()
         missing = db.audit.unaudited_ticket_event(first)
         if missing is not None:
-            walker.broken = Break(walker.verdict().head_id,
-                                  f"ticket_events row {missing} has no audit row (audit rows deleted?)")
+            walker.broken = Break(walker.verdict().head_id, UNAUDITED, {"event": missing})
         return walker.verdict()

@@ -49,20 +49,32 @@ class AuditLog:
                 yield AuditRecord(*row)
             last = rows[-1][0]
 
-    def between(self, start: datetime, end: datetime, *, limit: int, after_id: int = 0) -> list[dict]:
-        """Rows with `start <= at < end` (UTC), oldest first, with the actor's and ticket's names."""
+    def between(self, start: datetime, end: datetime, *, limit: int, after_id: int = 0,
+                before_id: int | None = None, newest_first: bool = False, action_prefix: str | None = None,
+                ticket_number: str | None = None) -> list[dict]:
+        """Rows with `start <= at < end` (UTC) and the filters, with the actor's and ticket's names."""
+        where, params = ["a.at >= ?", "a.at < ?", "a.id > ?"], [to_utc_text(start), to_utc_text(end), after_id]
+        if before_id is not None:
+            where.append("a.id < ?")
+            params.append(before_id)
+        if action_prefix:
+            where.append("substr(a.action, 1, ?) = ?")
+            params.extend((len(action_prefix), action_prefix))
+        if ticket_number:
+            where.append("t.number = ?")
+            params.append(ticket_number)
         rows = self.raw.execute(
-            """
+            f"""
             SELECT a.id, a.at, a.actor_kind, a.actor_id, COALESCE(u.username, k.name), a.action,
                    a.ticket_id, t.number, t.business_date, a.counter, a.detail
             FROM audit a
             LEFT JOIN users u ON a.actor_kind = 'staff' AND u.id = a.actor_id
             LEFT JOIN kiosks k ON a.actor_kind = 'kiosk' AND k.id = a.actor_id
             LEFT JOIN tickets t ON t.id = a.ticket_id
-            WHERE a.at >= ? AND a.at < ? AND a.id > ?
-            ORDER BY a.id LIMIT ?
+            WHERE {" AND ".join(where)}
+            ORDER BY a.id {"DESC" if newest_first else ""} LIMIT ?
             """,
-            (to_utc_text(start), to_utc_text(end), after_id, limit),
+            (*params, limit),
         ).fetchall()
         keys = ("id", "at", "actor_kind", "actor_id", "actor_name", "action", "ticket_id", "ticket_number",
                 "ticket_date", "counter", "detail")
