@@ -123,8 +123,8 @@ def test_ticket_rows_carry_times_and_minutes_in_office_time(october):
     assert len(rows) == 10
     by_number = {row[0]: dict(zip(reports.CSV_COLUMNS, row)) for row in rows}
     first = by_number["A-001"]
-    assert first == {"number": "A-001", "date": "2026-10-01", "service": "perizinan_berusaha", "lane": "general",
-                     "channel": "walk_in", "issued": "2026-10-01T08:00:00+07:00", "called": "2026-10-01T08:05:00+07:00",
+    assert first == {"number": "A-001", "date": "2026-10-01", "service": "perizinan_berusaha",
+                     "service_name": "Perizinan Berusaha", "lane": "general", "channel": "walk_in", "issued": "2026-10-01T08:00:00+07:00", "called": "2026-10-01T08:05:00+07:00",
                      "served": "2026-10-01T08:06:00+07:00", "done": "2026-10-01T08:16:00+07:00", "status": "done",
                      "counter": 1, "wait_min": 5.0, "service_min": 10.0}
     absent = next(row for row in by_number.values() if row["status"] == "no_show")

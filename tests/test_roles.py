@@ -142,6 +142,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/counter/floor/call", "POST"): SUPERVISOR,
     ("/counter/floor/move", "POST"): SUPERVISOR,
     ("/counter/floor/alarms/<int:alarm_id>/acknowledge", "POST"): SUPERVISOR,
+    # The office's numbers.
+    ("/api/reports/summary", "GET"): SUPERVISOR,
+    ("/api/reports/tickets.csv", "GET"): SUPERVISOR,
+    ("/api/reports/report.pdf", "GET"): SUPERVISOR,
+    ("/counter/reports", "GET"): SUPERVISOR,
     # A staff member's own account.
     ("/account/password", "GET"): OFFICER,
     ("/account/password", "POST"): OFFICER,

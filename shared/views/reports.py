@@ -16,7 +16,7 @@ from ..domain.statistics import Filters, ReportRange, Visit
 from ..office import Office
 from ..store import Connection
 
-CSV_COLUMNS = ("number", "date", "service", "lane", "channel", "issued", "called", "served", "done", "status",
+CSV_COLUMNS = ("number", "date", "service", "service_name", "lane", "channel", "issued", "called", "served", "done", "status",
                "counter", "wait_min", "service_min")
 
 
@@ -71,15 +71,22 @@ def summary(office: Office, db: Connection, report_range: ReportRange, filters: 
 
 
 def ticket_rows(office: Office, db: Connection, report_range: ReportRange,
-                filters: Filters = Filters()) -> list[tuple]:
-    """One row per ticket in `CSV_COLUMNS` order: codes, office-time ISO times, minutes; no
-    contact, token, comment or staff name (the export leaves the supervisors' room)."""
-    zone = office.config.zone
+                filters: Filters = Filters(), language: str = "id") -> list[tuple]:
+    """One row per ticket in `CSV_COLUMNS` order: codes (and the service's name in `language`),
+    office-time ISO times, minutes; no contact, token, comment or staff name (the export
+    leaves the supervisors' room)."""
+    config = office.config
+    zone = config.zone
+
+    def name(code: str) -> str:
+        service = config.service(code)
+        return service.names.get(language) if service else code
+
     rows = []
     for visit in _read(db, report_range, filters):
         line = statistics.timeline(visit.changes)
         rows.append((
-            visit.number, visit.business_date, visit.service, visit.lane, visit.channel,
+            visit.number, visit.business_date, visit.service, name(visit.service), visit.lane, visit.channel,
             to_office_iso(visit.issued_at, zone), to_office_iso(line.first_call_at, zone),
             to_office_iso(line.served_at, zone) if visit.status == DONE else None,
             to_office_iso(line.done_at, zone) if visit.status == DONE else None,
