@@ -25,9 +25,11 @@ the worst possible service).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Iterable, Mapping
+from urllib.parse import urlsplit
 
 from .errors import Conflict, Unprocessable
 from ..i18n import N_
@@ -104,6 +106,47 @@ class AlreadyRated(Conflict):
     code = "already_rated"
 
 
+# The national complaint service (SP4N-LAPOR!), linked beside the survey unless the office
+# names its own page there.
+DEFAULT_COMPLAINT_URL = "https://www.lapor.go.id"
+# How long after a visit a counter's tablet keeps asking that visitor: they have left by then,
+# and the next visitor must not rate the previous one's service.
+TABLET_WINDOW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class SurveySettings:
+    """The `[survey]` table of office.toml."""
+
+    mode: str = "single"          # "single": one question; "skm": the nine elements as well
+    comments: bool = True         # offer the optional comment (personal data, purged later)
+    complaint_url: str = DEFAULT_COMPLAINT_URL
+    tablet: bool = True           # counters may open the survey tablet page
+
+
+def settings_from_table(table) -> SurveySettings:
+    """The validated `[survey]` table (absent: the defaults); ValueError names the field."""
+    if table is None:
+        return SurveySettings()
+    if not isinstance(table, dict):
+        raise ValueError("survey: must be a table")
+    unknown = set(table) - {"mode", "comments", "complaint_url", "tablet"}
+    if unknown:
+        raise ValueError(f"survey: unknown key {sorted(unknown)[0]!r}")
+    mode = table.get("mode", "single")
+    if mode not in MODES:
+        raise ValueError("survey.mode: must be \"single\" or \"skm\"")
+    for key in ("comments", "tablet"):
+        if not isinstance(table.get(key, True), bool):
+            raise ValueError(f"survey.{key}: must be true or false")
+    url = table.get("complaint_url", DEFAULT_COMPLAINT_URL)
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise ValueError("survey.complaint_url: must be an http(s) address, like https://www.lapor.go.id")
+    return SurveySettings(mode=mode, comments=table.get("comments", True), complaint_url=url,
+                          tablet=table.get("tablet", True))
+
+
 def check_score(value) -> int:
     """A visitor's score as an int 1–4; anything else (a bool, "4", 4.5, 0) is refused."""
     if isinstance(value, bool) or not isinstance(value, int) or value not in SCORES:
@@ -139,16 +182,16 @@ def mean(scores: Iterable[int]) -> Fraction | None:
     return Fraction(total, count) if count else None
 
 
-def rounded(value) -> Decimal | None:
-    """A figure to 2 decimals, half up. A float is read as it is written (88.305 → 88.31),
-    not as its nearest binary value."""
+def rounded(value, places: int = 2) -> Decimal | None:
+    """A figure to 2 decimals (or `places`), half up. A float is read as it is written
+    (88.305 → 88.31), not as its nearest binary value."""
     if value is None:
         return None
     if isinstance(value, Fraction):
         exact = Decimal(value.numerator) / Decimal(value.denominator)
     else:
         exact = Decimal(str(value))
-    return exact.quantize(PLACES, rounding=ROUND_HALF_UP)
+    return exact.quantize(PLACES if places == 2 else Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def single_ikm(scores: Iterable[int]) -> Decimal | None:

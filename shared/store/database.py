@@ -35,6 +35,7 @@ from .bookings import Bookings
 from .counters import Counters
 from .deliveries import Deliveries
 from .events import EventLog
+from .feedback import Feedback
 from .idempotency import Idempotency
 from .lines import CounterLines
 from .reports import Reports
@@ -165,6 +166,7 @@ class Connection:
         self.deliveries = Deliveries(raw)
         self.alarms = Alarms(raw)
         self.lines = CounterLines(raw)
+        self.feedback = Feedback(raw)
         self.reports = Reports(raw)
 
     def close(self) -> None:

@@ -256,6 +256,40 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT 'audit_from_ticket_event', COALESCE(MAX(id), 0) + 1, NULL, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')
         FROM ticket_events;
     """,
+    """
+    -- The satisfaction survey (PermenPANRB 14/2017): one answer per ticket, tied to the
+    -- service, counter and day that earned it, never to a person. `score` is the overall
+    -- 1–4 rating; a full SKM answer also fills u1–u9, one column per element, so the
+    -- per-element means are plain SQL sums and each score is range-checked by the database.
+    -- `comment` is personal data: emptied after `[privacy] retention_days`, the scores stay.
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL UNIQUE REFERENCES tickets (id),
+        business_date TEXT NOT NULL,
+        service TEXT NOT NULL,
+        counter INTEGER,
+        mode TEXT NOT NULL CHECK (mode IN ('single', 'skm')),
+        channel TEXT NOT NULL CHECK (channel IN ('phone', 'tablet')),
+        score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 4),
+        u1 INTEGER CHECK (u1 BETWEEN 1 AND 4),
+        u2 INTEGER CHECK (u2 BETWEEN 1 AND 4),
+        u3 INTEGER CHECK (u3 BETWEEN 1 AND 4),
+        u4 INTEGER CHECK (u4 BETWEEN 1 AND 4),
+        u5 INTEGER CHECK (u5 BETWEEN 1 AND 4),
+        u6 INTEGER CHECK (u6 BETWEEN 1 AND 4),
+        u7 INTEGER CHECK (u7 BETWEEN 1 AND 4),
+        u8 INTEGER CHECK (u8 BETWEEN 1 AND 4),
+        u9 INTEGER CHECK (u9 BETWEEN 1 AND 4),
+        comment TEXT,
+        created_at TEXT NOT NULL,
+        CHECK ((mode = 'single') = (u1 IS NULL AND u2 IS NULL AND u3 IS NULL AND u4 IS NULL AND u5 IS NULL
+                                    AND u6 IS NULL AND u7 IS NULL AND u8 IS NULL AND u9 IS NULL)),
+        CHECK (mode = 'single' OR (u1 IS NOT NULL AND u2 IS NOT NULL AND u3 IS NOT NULL AND u4 IS NOT NULL
+               AND u5 IS NOT NULL AND u6 IS NOT NULL AND u7 IS NOT NULL AND u8 IS NOT NULL AND u9 IS NOT NULL))
+    );
+    CREATE INDEX feedback_by_date ON feedback (business_date, service, counter);
+    CREATE INDEX feedback_comments ON feedback (created_at) WHERE comment IS NOT NULL;
+    """,
 )
 
 
