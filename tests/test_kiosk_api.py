@@ -93,7 +93,7 @@ def test_ticket_status_pdf_and_cancel(client, kiosk_headers):
     token = take(client, kiosk_headers).get_json()["token"]
     status = client.get(f"/api/tickets/{token}").get_json()
     assert status == {"number": "A-001", "service": "perizinan_berusaha", "lane": "general", "status": "waiting",
-                      "ahead": 0, "estimate_min": [0, 4], "counter": None}
+                      "ahead": 0, "estimate_min": [0, 4], "counter": None, "rated": False, "survey": None}
     pdf = client.get(f"/api/tickets/{token}/pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert client.post(f"/api/tickets/{token}/cancel").get_json() == {"status": "cancelled"}

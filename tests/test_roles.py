@@ -77,6 +77,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/t/<token>", "GET"): PUBLIC,
     ("/t/<token>/cancel", "POST"): PUBLIC,
     ("/t/<token>/let-next-go-first", "POST"): PUBLIC,
+    ("/api/tickets/<token>/feedback", "POST"): PUBLIC,   # the visitor rates their own finished visit
+    ("/t/<token>/feedback", "POST"): PUBLIC,
     ("/booking", "GET"): PUBLIC,
     ("/booking/new/<service>", "GET"): PUBLIC,
     ("/booking/new/<service>", "POST"): PUBLIC,
@@ -116,6 +118,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/counter/<int:number>", "GET"): OFFICER,
     ("/counter/<int:number>/panel", "GET"): OFFICER,
     ("/counter/<int:number>/<action>", "POST"): COUNTER,
+    # The counter's survey tablet: opened by staff; a tap rates only for that counter's officer.
+    ("/counter/<int:number>/survey", "GET"): OFFICER,
+    ("/counter/<int:number>/survey/panel", "GET"): OFFICER,
+    ("/counter/<int:number>/survey", "POST"): COUNTER,
+    ("/api/reports/ikm.csv", "GET"): SUPERVISOR,
     ("/api/counters/<int:number>/waiting", "GET"): OFFICER,
     ("/api/counters/<int:number>/<action>", "POST"): COUNTER,
     ("/api/capacity", "PUT"): SUPERVISOR,

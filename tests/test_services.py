@@ -242,7 +242,7 @@ def test_ticket_view_reports_people_ahead(office, db):
     call_next(office, db)
     assert ticket_views.public_view(office, db, db.tickets.get(issued[0].id)) == {
         "number": "A-001", "service": "perizinan_berusaha", "lane": "general", "status": "called",
-        "ahead": 0, "estimate_min": None, "counter": 1}
+        "ahead": 0, "estimate_min": None, "counter": 1, "rated": False, "survey": None}
     assert ticket_views.public_view(office, db, issued[2])["ahead"] == 1
 
 

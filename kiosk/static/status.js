@@ -41,6 +41,7 @@
       alertVisitor();
     }
     lastStatus = ticket.status;
+    document.dispatchEvent(new CustomEvent("antrean-ticket", { detail: ticket }));   // survey.js
   }
 
   var cancelForm = document.getElementById("cancel-form");

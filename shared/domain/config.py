@@ -24,6 +24,8 @@ from .lanes import DEFAULT_SENIOR_AGE, LaneError, parse_lanes
 from .model import GENERAL
 from .notifications import NotificationSettings, settings_from_table
 from .policy import COUNTER_MODES, DEFAULT_LANE_CLASSES, PolicyConfig
+from .satisfaction import SurveySettings
+from .satisfaction import settings_from_table as survey_settings
 
 CONFIG_NAME = "office.toml"
 DEMO_TEMPLATE = Path(__file__).resolve().parents[1] / "demo" / "office.toml"
@@ -120,6 +122,7 @@ class OfficeConfig:
     notifications: NotificationSettings | None = None   # no [notifications] table: nothing is sent
     display: DisplaySettings = field(default_factory=DisplaySettings)   # spoken calls, screen profiles
     public_url: str | None = None   # where phones reach the server; None: the address each request used
+    survey: SurveySettings = field(default_factory=SurveySettings)      # the satisfaction survey (IKM)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -306,7 +309,16 @@ def parse_config(raw: dict) -> OfficeConfig:
         notifications=_notifications(raw),
         display=_display(raw, services, counters),
         public_url=_public_url(office),
+        survey=_checked(survey_settings, raw.get("survey")),
     )
+
+
+def _checked(parse, table):
+    """A section parsed by its domain module, whose ValueError names the field."""
+    try:
+        return parse(table)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _display(raw: dict, services: list[ServiceConfig], counters: list[CounterConfig]) -> DisplaySettings:

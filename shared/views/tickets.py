@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..domain import capacity
 from ..domain import policy as queue_policy
 from ..domain.desks import desks
-from ..domain.model import CALLED, COUNTER_OPEN, INVITED, OUTSIDE, SERVING, WAITING, Ticket
+from ..domain.model import CALLED, COUNTER_OPEN, DONE, INVITED, OUTSIDE, SERVING, WAITING, Ticket
 from ..domain.officetime import to_office_iso
 from ..domain.quotas import QuotaState, quota_state
 from ..office import Office
@@ -59,6 +59,7 @@ def public_views(office: Office, db: Connection, tickets: list[Ticket]) -> dict[
         outside = {date: db.tickets.in_states(date, (OUTSIDE,)) for date in outside_dates}
         counters = desks(office.config, db.counters.states())
         assigned = db.lines.all()
+        rated = db.feedback.rated(ticket.id for ticket in tickets if ticket.status == DONE)
         pace = {(date, service): db.tickets.recent_service_minutes(date, service)
                 for date in dates for service in services}
     positions = {}
@@ -98,6 +99,10 @@ def public_views(office: Office, db: Connection, tickets: list[Ticket]) -> dict[
             "ahead": ahead,
             "estimate_min": list(estimate) if estimate else None,
             "counter": ticket.counter if ticket.status in (CALLED, SERVING) else None,
+            # The satisfaction survey: whether this visit was rated, and which survey to ask
+            # ("single" or "skm") while a finished visit is not rated yet.
+            "rated": ticket.id in rated,
+            "survey": office.config.survey.mode if ticket.status == DONE and ticket.id not in rated else None,
         }
     return views
 
