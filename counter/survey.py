@@ -51,6 +51,8 @@ def survey_tablet_panel(number: int):
 @staff_required()
 def survey_tablet_rate(number: int):
     """One tap on a face: the visitor just served rates the visit (once; a phone may have won)."""
+    if not context.office().config.survey.tablet:
+        abort(404)
     form = request.form
     ticket = form.get("ticket", "")
     score = form.get("score", "")

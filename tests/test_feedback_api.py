@@ -3,6 +3,7 @@ counter's tablet, the IKM table export and the figures reports read."""
 import csv
 import io
 import re
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -83,6 +84,25 @@ def test_only_a_finished_visit_can_be_rated(client, kiosk_headers, officer):
     assert_error(rate(client, cancelled, score=4), 409, "invalid_state")
 
 
+def test_two_answers_at_once_keep_exactly_one(app, client, kiosk_headers, officer):
+    token = served(client, kiosk_headers, officer)
+    start, answers = threading.Barrier(2), []
+
+    def send(score):
+        mine = app.test_client()
+        start.wait()
+        answers.append(rate(mine, token, score=score).status_code)
+
+    threads = [threading.Thread(target=send, args=(score,)) for score in (1, 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [201, 409]
+    with app.app_context():
+        assert satisfaction_views.summary(context.office(), context.db(), TODAY, TODAY)["responses"] == 1
+
+
 def test_forged_token_is_an_unknown_ticket(client):
     assert_error(rate(client, "forged.token.value", score=4), 404, "unknown_ticket")
 
@@ -140,6 +160,13 @@ def test_the_phone_page_asks_once_and_then_thanks(client, kiosk_headers, officer
     page = client.get(f"/t/{token}").get_data(as_text=True)
     assert 'id="survey-form"' not in page and "Terima kasih!" in page
     assert client.get(f"/api/tickets/{token}").get_json()["rated"] is True
+
+
+def test_the_phone_survey_in_english(client, kiosk_headers, officer):
+    token = served(client, kiosk_headers, officer)
+    page = client.get(f"/t/{token}?lang=en").get_data(as_text=True)
+    assert "How was our service?" in page and "Very good" in page and "Poor" in page
+    assert "Report it on SP4N-LAPOR!" in page
 
 
 def test_the_phone_form_needs_its_csrf_token(client, kiosk_headers, officer):
@@ -278,3 +305,11 @@ def test_comments_can_be_switched_off(instance_dir, clock, kiosk_headers, staff_
     assert rate(client, token, score=4, comment="tidak disimpan").status_code == 201
     with app.app_context():
         assert satisfaction_views.summary(context.office(), context.db(), TODAY, TODAY)["comments"] == []
+
+
+def test_the_tablet_can_be_switched_off(instance_dir, clock, demo):
+    toml = instance_dir / "office.toml"
+    toml.write_text(toml.read_text().replace("tablet = true", "tablet = false"))
+    tablet = signed_in(make_app(instance_dir, clock).test_client(), demo)
+    assert tablet.get("/counter/1/survey").status_code == 404
+    assert 'href="/counter/1/survey"' not in tablet.get("/counter/1").get_data(as_text=True)
