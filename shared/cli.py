@@ -242,5 +242,30 @@ def simulate(scenario: str, as_json: bool, chart: str | None, seed: int | None) 
         click.echo(f"\nChart of p95 waits written to {chart}")
 
 
+@main.command("demo-history")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366),
+              help="How many days before today to fill.")
+@click.option("--force", is_flag=True, help="Also on an office that is not the demo office.")
+@click.pass_context
+def demo_history(ctx: click.Context, days: int, force: bool) -> None:
+    """Fill the demo office's past days with plausible tickets, so the reports have a month to show."""
+    from .office import Office
+    from .services import history
+
+    paths, _created, store = _open(ctx.obj["instance"])
+    if not paths.demo_note.exists() and not force:
+        raise click.ClickException("this is not the demo office: its history would mix invented tickets with "
+                                   "real ones (pass --force if you really mean it)")
+    office = Office(load_config(paths.config), store, utc_now)
+    db = store.connect()
+    try:
+        written = history.seed_demo(office, db, days)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+    click.echo(f"{written} past tickets written over the last {days} days; see /counter/reports.")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

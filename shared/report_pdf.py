@@ -73,6 +73,9 @@ class _Report:
                                       spaceBefore=8, spaceAfter=4)
         self.body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=9, leading=12, textColor=INK)
         self.cell = ParagraphStyle("cell", parent=self.body, fontSize=8.5, leading=10.5)
+        self.head_left = ParagraphStyle("head", parent=self.cell, fontName="Helvetica-Bold")
+        self.head_right = ParagraphStyle("head_right", parent=self.head_left, alignment=2)
+        self.label = ParagraphStyle("label", parent=self.head_left, fontSize=8, textColor=GRID)
         self.story: list = []
 
     def t(self, key: str, **values) -> str:
@@ -83,6 +86,9 @@ class _Report:
 
     def table(self, rows: list[list], widths: list[float] | None = None, header: bool = True,
               align_first_left: bool = True) -> Table:
+        if header:   # header texts wrap inside their column instead of running into the next
+            rows = [[Paragraph(escape(str(text)), self.head_left if index == 0 else self.head_right)
+                     for index, text in enumerate(rows[0])], *rows[1:]]
         table = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1 if header else 0)
         style = [("FONT", (0, 0), (-1, -1), "Helvetica", 8.5), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
                  ("LINEBELOW", (0, 0), (-1, -1), 0.4, GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -109,20 +115,23 @@ class _Report:
     def figures_block(self) -> None:
         figures = self.figures
         satisfaction = figures["satisfaction"]
-        rows = [
-            [self.t("tickets"), self.t("served"), self.t("no_show"), self.t("cancelled"), self.t("wait"),
-             self.t("service"), self.t("ikm")],
-            [str(figures["tickets"]), str(figures["served"]), str(figures["no_show"]), str(figures["cancelled"]),
-             f"{_number(figures['wait_min']['p50'])} / {_number(figures['wait_min']['p90'])}",
-             f"{_number(figures['service_min']['p50'])} / {_number(figures['service_min']['p90'])}",
-             f"{_number(satisfaction['ikm'])} ({satisfaction['responses']})"],
+        pairs = [
+            (self.t("tickets"), str(figures["tickets"])), (self.t("served"), str(figures["served"])),
+            (self.t("no_show"), str(figures["no_show"])), (self.t("cancelled"), str(figures["cancelled"])),
+            (self.t("wait"), f"{_number(figures['wait_min']['p50'])} / {_number(figures['wait_min']['p90'])}"),
+            (self.t("service"), f"{_number(figures['service_min']['p50'])} / {_number(figures['service_min']['p90'])}"),
+            (self.t("ikm"), _number(satisfaction["ikm"])), (self.t("responses"), str(satisfaction["responses"])),
         ]
-        table = Table(rows, colWidths=[WIDTH / 7] * 7, hAlign="LEFT")
+        rows = []
+        for start in (0, 4):
+            rows.append([Paragraph(escape(label), self.label) for label, _ in pairs[start:start + 4]])
+            rows.append([value for _, value in pairs[start:start + 4]])
+        table = Table(rows, colWidths=[WIDTH / 4] * 4, hAlign="LEFT")
         table.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5), ("TEXTCOLOR", (0, 0), (-1, 0), GRID),
-            ("FONT", (0, 1), (-1, 1), "Helvetica-Bold", 15), ("BOX", (0, 0), (-1, -1), 0.8, GRID),
-            ("INNERGRID", (0, 0), (-1, -1), 0.4, GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 1), (-1, 1), 6), ("BOTTOMPADDING", (0, 1), (-1, 1), 8),
+            ("FONT", (0, 1), (-1, 1), "Helvetica-Bold", 16), ("FONT", (0, 3), (-1, 3), "Helvetica-Bold", 16),
+            ("BOX", (0, 0), (-1, -1), 0.8, GRID), ("LINEBEFORE", (1, 0), (-1, -1), 0.4, GRID),
+            ("LINEBELOW", (0, 1), (-1, 1), 0.4, GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("BOTTOMPADDING", (0, 1), (-1, 1), 8), ("BOTTOMPADDING", (0, 3), (-1, 3), 8),
         ]))
         self.story += [Paragraph(escape(self.t("figures")), self.heading), table, Spacer(1, 3),
                        self.para(self.t("definitions"), self.cell)]
@@ -131,7 +140,7 @@ class _Report:
         days = self.figures["by_day"]
         drawing = Drawing(WIDTH, 62 * mm)
         chart = VerticalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 30, 28, WIDTH - 40, 62 * mm - 40
+        chart.x, chart.y, chart.width, chart.height = 30, 24, WIDTH - 40, 62 * mm - 52
         keys = ("served", "no_show", "cancelled", "other")
         chart.data = [[(day["tickets"] - day["served"] - day["no_show"] - day["cancelled"]) if key == "other"
                        else day[key] for day in days] for key in keys]
@@ -148,8 +157,7 @@ class _Report:
             chart.bars[index].fillColor = SERIES[key]
             chart.bars[index].strokeColor = None
         drawing.add(chart)
-        drawing.add(self.legend([(SERIES[key], self.t(key)) for key in keys], WIDTH - 10, 62 * mm - 6,
-                                columns=len(keys)))
+        drawing.add(self.legend([(SERIES[key], self.t(key)) for key in keys], 30, 62 * mm - 20, columns=len(keys)))
         self.story.append(KeepTogether([Paragraph(escape(self.t("per_day")), self.heading), drawing]))
 
     def legend(self, pairs: list, x: float, y: float, columns: int = 1) -> Legend:
@@ -159,8 +167,8 @@ class _Report:
         legend.columnMaximum = 1 if columns > 1 else len(pairs)
         legend.fontName, legend.fontSize = "Helvetica", 7.5
         legend.colorNamePairs = pairs
-        legend.dxTextSpace, legend.deltax = 4, 80
-        legend.boxAnchor = "ne" if columns > 1 else "nw"
+        legend.dxTextSpace, legend.deltax = 4, 95
+        legend.boxAnchor = "sw" if columns > 1 else "nw"
         return legend
 
     def channels_and_services(self) -> None:

@@ -28,6 +28,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,8 +43,7 @@ WEEKDAY_NAMES = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"
 HOURS = 24
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One `ticket_events` row: a ticket moved from one state to another."""
 
     from_status: str | None
@@ -53,8 +53,7 @@ class Change:
     staff_id: int | None = None
 
 
-@dataclass(frozen=True)
-class Visit:
+class Visit(NamedTuple):
     """A ticket as the reports see it: where it ended, and its changes oldest first."""
 
     id: int
@@ -69,8 +68,7 @@ class Visit:
     changes: tuple[Change, ...] = ()
 
 
-@dataclass(frozen=True)
-class Stretch:
+class Stretch(NamedTuple):
     """Time a visitor was served at a counter, ended by `done` or a transfer."""
 
     counter: int | None
@@ -84,8 +82,7 @@ class Stretch:
         return (self.end - self.start).total_seconds() / 60
 
 
-@dataclass(frozen=True)
-class Timeline:
+class Timeline(NamedTuple):
     """What one ticket's history says: the moments the figures are measured between."""
 
     inside_at: datetime | None

@@ -58,8 +58,13 @@ def record(office: Office, db: Connection, visits: Sequence[PastVisit]) -> int:
     never mixes with a real day's numbers."""
     zone = office.config.zone
     ordered = sorted(visits, key=lambda visit: visit.issued_at)
+    days = [(day, list(group)) for day, group in
+            groupby(ordered, key=lambda visit: business_date(visit.issued_at, zone))]
+    for day, _ in days:   # all days checked first, so a refusal writes nothing
+        if db.tickets.count_by_status(day):
+            raise Conflict(N_("%(date)s already has tickets; history is only added to empty days."), date=day)
     written = 0
-    for day, group in groupby(ordered, key=lambda visit: business_date(visit.issued_at, zone)):
+    for day, group in days:
         with office.store.write(db):
             if db.tickets.count_by_status(day):
                 raise Conflict(N_("%(date)s already has tickets; history is only added to empty days."), date=day)
@@ -87,6 +92,24 @@ def _write(office: Office, db: Connection, day: str, visit: PastVisit) -> None:
 
 # -- the demo's month ---------------------------------------------------------------------
 
+# The demo's officers, one per counter, made by `seed_demo` if missing. Their password hash is
+# no hash at all, so they can never sign in: they exist to be named in the reports.
+DEMO_OFFICERS = ("ani", "budi", "citra", "dedi", "eka", "fajar")
+
+
+def seed_demo(office: Office, db: Connection, days: int, seed: int = 11, scale: float = 2.0) -> int:
+    """The demo's history: `days` days up to yesterday (office time), each counter served by
+    one of `DEMO_OFFICERS`; returns how many tickets were written."""
+    now = office.clock()
+    yesterday = date.fromisoformat(office.today(now)) - timedelta(days=1)
+    with office.store.write(db):
+        officers = []
+        for name in DEMO_OFFICERS:
+            found = db.accounts.any_user_by_name(name)
+            officers.append(found["id"] if found else db.accounts.add_user(name, "!", "officer", now))
+    return record(office, db, demo_month(office, yesterday, days, officers, seed, scale))
+
+
 # Tickets per hour from 08:00 to 15:00, Monday first: a morning peak, quieter Friday and Saturday.
 HOURLY = (9, 12, 11, 8, 5, 7, 6, 3)
 WEEKDAY_FACTOR = (1.2, 1.0, 1.0, 0.9, 0.7, 0.4, 0.0)
@@ -96,7 +119,7 @@ def demo_month(office: Office, last_day: date, days: int, staff_ids: Sequence[in
                scale: float = 1.0) -> list[PastVisit]:
     """Plausible visits for the `days` business days ending with `last_day`, served by
     `staff_ids` (one officer per counter, in turn); the same seed gives the same month.
-    `scale` multiplies the visitors (about 60 a weekday at 1; the bench's busy office uses 8)."""
+    `scale` multiplies the visitors (about 60 a weekday at 1: the demo uses 2, the bench's busy office 11)."""
     config = office.config
     rng = random.Random(seed)
     counters = [counter for counter in config.counters if counter.lanes is None] or list(config.counters)
