@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGE_CODE, LANGUAGES
 from .addresses import parse_public_url
+from .backups import BackupSettings
+from .backups import settings_from_table as backup_settings
 from .bookings import BookingRules, SlotShape
 from .displays import DisplaySettings
 from .displays import settings_from_table as display_settings
@@ -26,6 +28,8 @@ from .notifications import NotificationSettings, settings_from_table
 from .policy import COUNTER_MODES, DEFAULT_LANE_CLASSES, PolicyConfig
 from .satisfaction import SurveySettings
 from .satisfaction import settings_from_table as survey_settings
+from .privacy import PrivacySettings
+from .privacy import settings_from_table as privacy_settings
 
 CONFIG_NAME = "office.toml"
 DEMO_TEMPLATE = Path(__file__).resolve().parents[1] / "demo" / "office.toml"
@@ -123,6 +127,8 @@ class OfficeConfig:
     display: DisplaySettings = field(default_factory=DisplaySettings)   # spoken calls, screen profiles
     public_url: str | None = None   # where phones reach the server; None: the address each request used
     survey: SurveySettings = field(default_factory=SurveySettings)      # the satisfaction survey (IKM)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)   # how long personal data is kept
+    backup: BackupSettings = field(default_factory=BackupSettings)      # the daily copy and how many are kept
 
     @property
     def zone(self) -> ZoneInfo:
@@ -310,6 +316,8 @@ def parse_config(raw: dict) -> OfficeConfig:
         display=_display(raw, services, counters),
         public_url=_public_url(office),
         survey=_checked(survey_settings, raw.get("survey")),
+        privacy=_checked(privacy_settings, raw.get("privacy")),
+        backup=_checked(backup_settings, raw.get("backup")),
     )
 
 

@@ -125,3 +125,12 @@ class Bookings:
         if updated != 1:
             raise LookupError(f"booking {booking.id} is no longer {booking.status}")
         return self.get(booking.id)
+
+    def forget_contacts(self, before_date: str) -> int:
+        """Remove the contact of every booking dated before `before_date` (the retention rule in
+        `domain.privacy`); the booking row, its slot place and its status stay for the statistics."""
+        return self.raw.execute(
+            "UPDATE bookings SET contact = NULL, contact_key = NULL "
+            "WHERE business_date < ? AND (contact IS NOT NULL OR contact_key IS NOT NULL)",
+            (before_date,),
+        ).rowcount

@@ -91,3 +91,14 @@ class Deliveries:
         return self.raw.execute(
             "DELETE FROM deliveries WHERE status != ? AND changed_at < ?", (PENDING, to_utc_text(before)),
         ).rowcount
+
+    def forget_payloads(self, before: datetime, now: datetime) -> int:
+        """Drop the payload (it names the contact) of every delivery queued before `before`; one
+        still pending is given up as `purged`, since it can no longer be sent."""
+        return self.raw.execute(
+            "UPDATE deliveries SET payload = NULL, changed_at = ?, "
+            "last_error = CASE WHEN status = ? THEN 'purged' ELSE last_error END, "
+            "status = CASE WHEN status = ? THEN ? ELSE status END "
+            "WHERE payload IS NOT NULL AND created_at < ?",
+            (to_utc_text(now), PENDING, PENDING, FAILED, to_utc_text(before)),
+        ).rowcount

@@ -69,3 +69,12 @@ class EventLog:
             "ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id",
             (name, last_id),
         )
+
+    def prune(self, before: datetime) -> int:
+        """Delete events logged before `before` that every relay has handed on (none is behind
+        when no relay ever saved a position). The sequence goes on rising: AUTOINCREMENT keeps
+        the highest id it gave in `sqlite_sequence` even when its row is gone."""
+        return self.raw.execute(
+            "DELETE FROM events WHERE at < ? AND id <= COALESCE((SELECT MIN(last_id) FROM relay_cursors), id)",
+            (to_utc_text(before),),
+        ).rowcount
