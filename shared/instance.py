@@ -109,3 +109,45 @@ def ensure_instance(root: str | Path) -> tuple[InstancePaths, bool]:
     with os.fdopen(descriptor, "w") as handle:
         handle.write("\n".join(lines) + "\n")
     return paths, True
+
+
+SERVING_LOCK = "serving.lock"
+_held_locks: list = []
+
+
+class ServingLockTaken(Exception):
+    """The instance is held by another process: a server (for a restore) or a restore (for a server)."""
+
+
+def hold_serving_lock(paths: InstancePaths) -> None:
+    """Mark this process as serving the instance, until it exits.
+
+    A shared `flock` on `serving.lock` in the instance folder, kept for the life of the
+    process (and of the workers it forks, which inherit it). The kernel drops it when the
+    last of them ends, crash or not: a stale file never blocks a restore. Several servers
+    may share it; a restore in progress (which holds it exclusively) makes this refuse.
+    """
+    import fcntl   # POSIX only, like gunicorn itself
+
+    handle = open(paths.root / SERVING_LOCK, "a")   # noqa: SIM115 (kept open on purpose)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise ServingLockTaken("a restore of this office's database is in progress") from None
+    _held_locks.append(handle)
+
+
+def exclusive_lock(paths: InstancePaths):
+    """Take the instance for a restore: an open file holding the exclusive lock (close it to
+    release), or ServingLockTaken when a server is running on this instance."""
+    import fcntl
+
+    handle = open(paths.root / SERVING_LOCK, "a")   # noqa: SIM115 (the caller closes it)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise ServingLockTaken("the server is running on this instance; stop it first (e.g. "
+                               "`systemctl stop antrean`), then restore") from None
+    return handle

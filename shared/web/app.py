@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, abort, request, send_from_directory, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..domain.config import load_config
 from ..i18n import LANGUAGES
@@ -24,7 +25,7 @@ from .vocabulary import register_vocabulary
 from .extensions import babel, csrf, limiter, login_manager, socketio
 from .realtime import Screens
 from .relay import Relay
-from .scheduler import JOBS, start_scheduler
+from .scheduler import JOBS, start_scheduler, upkeep_jobs
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,6 +111,11 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.after_request(retry_after_header)   # before the limiter's own, so it runs after it
     limiter.init_app(app)
     socketio.init_app(app, async_mode=app.config["ANTREAN_ASYNC_MODE"], json=None)
+    if os.environ.get("ANTREAN_BEHIND_PROXY") == "1":
+        # One reverse proxy in front (docs/DEPLOY.md): without this every visitor would share the
+        # proxy's address, and with it the per-address limits on sign-ins and public bookings.
+        # Off by default, since a client talking to the server directly could forge the headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
     # The composition root: the relay hands the event log to its subscribers.
     relay = Relay(office, paused=app.config["ANTREAN_RELAY_PAUSED"])
@@ -126,7 +132,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     if app.config["ANTREAN_PUBLISHER_THREAD"]:
         relay.start(socketio.start_background_task, socketio.sleep)
         start_scheduler(office, socketio.start_background_task, socketio.sleep,
-                        JOBS + notification_jobs + (live.job(),))
+                        JOBS + notification_jobs + (live.job(),) + upkeep_jobs(paths.root))
 
     app.teardown_appcontext(context.close_db)
     app.before_request(_remember_language)
