@@ -80,6 +80,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/api/tickets/<token>/feedback", "POST"): PUBLIC,   # the visitor rates their own finished visit
     ("/t/<token>/feedback", "POST"): PUBLIC,
     ("/booking", "GET"): PUBLIC,
+    ("/privasi", "GET"): PUBLIC,   # the privacy notice
     ("/booking/new/<service>", "GET"): PUBLIC,
     ("/booking/new/<service>", "POST"): PUBLIC,
     ("/booking/<token>", "GET"): PUBLIC,
