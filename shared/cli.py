@@ -14,7 +14,7 @@ from .clock import utc_now
 from .domain.addresses import address_url, host_of, is_loopback, is_unspecified
 from .domain.config import ConfigError, OfficeConfig, load_config
 from .domain.errors import DomainError
-from .instance import ServingLockTaken, ensure_instance, exclusive_lock, hold_serving_lock
+from .instance import InstancePaths, ServingLockTaken, ensure_instance, exclusive_lock, hold_serving_lock
 from .domain.model import ROLES
 from .services import accounts
 from .services import audit as audit_service
@@ -71,11 +71,15 @@ def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool
     os.environ["ANTREAN_SECURE_COOKIES"] = "1" if secure_cookies else "0"
     os.environ["ANTREAN_BEHIND_PROXY"] = "1" if behind_proxy else "0"
     os.environ["ANTREAN_STAFF_IDLE_HOURS"] = str(staff_idle_hours)
+    # `antrean restore` refuses while this process (or its worker) lives; taken before the
+    # database is opened and migrated, so a server never starts on a half-restored office.
+    folder = InstancePaths(Path(ctx.obj["instance"]).resolve())
+    held = folder.root.is_dir()
+    if held:
+        _hold_serving_lock(folder)
     paths, created, _store = _open(ctx.obj["instance"])
-    try:
-        hold_serving_lock(paths)   # `antrean restore` refuses while this process (or its worker) lives
-    except ServingLockTaken as error:
-        raise click.ClickException(str(error)) from None
+    if not held:   # a new folder (the demo office) exists only now
+        _hold_serving_lock(paths)
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     config = load_config(paths.config)
     click.echo(f"Antrean — {config.name}" + (" (new demo office)" if created else ""))
@@ -98,6 +102,13 @@ def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool
 
     OfficeServer(str(paths.root), host, port, async_mode=async_mode, access_log=not quiet,
                  public_url=served_at).run()
+
+
+def _hold_serving_lock(paths: InstancePaths) -> None:
+    try:
+        hold_serving_lock(paths)
+    except ServingLockTaken as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _phones_address(config: OfficeConfig, host: str, port: int) -> str | None:
@@ -317,7 +328,6 @@ def backup(ctx: click.Context, file: str) -> None:
 @click.pass_context
 def restore(ctx: click.Context, file: str) -> None:
     """Replace the database with the backup FILE (stop the server first; the current one is kept aside)."""
-    from .instance import InstancePaths
     from .services import backups
 
     paths = InstancePaths(Path(ctx.obj["instance"]).resolve())

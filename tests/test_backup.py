@@ -104,3 +104,23 @@ def test_a_failing_copy_is_logged_and_the_job_goes_on(office, tmp_path, caplog):
     with caplog.at_level(logging.ERROR):
         assert backups.daily(office, db, tmp_path / "backups", broken) is None
     assert "daily backup failed" in caplog.text and "No space left" in caplog.text
+
+
+def test_the_serving_process_takes_its_daily_copy_with_antrean_backup(instance_dir):
+    """The job the server schedules: due, copied by a child `antrean backup`, checked, rotated."""
+    from shared.clock import ManualClock
+    from shared.domain.config import load_config
+    from shared.office import Office
+    from shared.store import Store
+    from shared.web import scheduler
+
+    store = Store(instance_dir / "antrean.sqlite3")
+    office = Office(load_config(instance_dir / "office.toml"), store, ManualClock(START))
+    job = next(job for job in scheduler.upkeep_jobs(instance_dir) if job.name == "daily backup")
+    assert job.first_after_seconds == 60 and job.every_seconds == 600
+    db = store.connect()
+    taken = job.run(office, db)
+    assert taken == instance_dir / "backups" / "antrean-2026-03-02.sqlite3"
+    assert sqlite3.connect(taken).execute("SELECT count(*) FROM users").fetchone() == (3,)
+    assert stat.S_IMODE((instance_dir / "backups").stat().st_mode) == 0o700
+    assert job.run(office, db) is None   # taken today already

@@ -107,3 +107,14 @@ def test_restore_needs_an_office_folder(tmp_path, instance_dir):
     result = run(tmp_path / "empty", "restore", str(target))
     assert result.exit_code == 1 and "no office" in result.output
     assert not (tmp_path / "empty").exists()   # no demo office made on the way
+
+
+def test_serve_refuses_to_start_during_a_restore(instance_dir):
+    from shared.instance import InstancePaths, exclusive_lock
+
+    lock = exclusive_lock(InstancePaths(instance_dir))   # what a running restore holds
+    try:
+        result = run(instance_dir, "serve", "--port", "1")
+    finally:
+        lock.close()
+    assert result.exit_code == 1 and "a restore of this office's database is in progress" in result.output
