@@ -133,6 +133,7 @@ def reports_page():
         query=query, csv_url=url_for("counter.api_report_tickets_csv", **query),
         pdf_url=url_for("counter.api_report_pdf", lang=context.language(), **query),
         heat=statistics.heat_rows(figures["heat_map"]), weekdays=[gettext(day) for day in statistics.WEEKDAY_NAMES],
-        chart_data={"figures": figures, "names": names, "texts": chart_texts},
+        chart_data={"figures": figures, "names": names, "texts": chart_texts,
+                    "order": {"services": list(figures["by_service"]), "channels": list(CHANNELS)}},
     )
 

@@ -43,7 +43,8 @@
                plugins: { legend: { position: "bottom" } } }
   });
 
-  var channels = Object.keys(figures.by_channel);
+  // The JSON's objects come with sorted keys: the office's order is sent as lists.
+  var channels = data.order.channels;
   draw("chart-channels", {
     type: "doughnut",
     data: {
@@ -51,10 +52,10 @@
       datasets: [{ data: channels.map(function (code) { return figures.by_channel[code]; }),
                    backgroundColor: palette.slice(0, channels.length) }]
     },
-    options: { plugins: { legend: { position: "right" } } }
+    options: { plugins: { legend: { position: "bottom" } } }
   });
 
-  var services = Object.keys(figures.by_service);
+  var services = data.order.services;
   draw("chart-services", {
     type: "bar",
     data: {

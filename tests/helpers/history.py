@@ -84,15 +84,25 @@ BOUNDARIES = (datetime(2026, 9, 30, 23, 59, tzinfo=WIB), datetime(2026, 10, 31, 
               datetime(2026, 11, 1, 0, 1, tzinfo=WIB))
 
 
-def seed_october(office: Office) -> dict[str, int]:
-    """Write the month (and its boundary tickets) into the office; returns the officers' ids."""
+def officers(office: Office, names: tuple[str, ...] = OFFICERS) -> dict[str, int]:
+    """The ids of these officer accounts, made (unable to sign in) where missing."""
     db = office.store.connect()
     try:
         ids = {}
         with office.store.write(db):
-            for name in OFFICERS:
+            for name in names:
                 found = db.accounts.user_by_name(name)
                 ids[name] = found["id"] if found else db.accounts.add_user(name, "-", "officer", at(FIRST, "07:00"))
+        return ids
+    finally:
+        db.close()
+
+
+def seed_october(office: Office) -> dict[str, int]:
+    """Write the month (and its boundary tickets) into the office; returns the officers' ids."""
+    ids = officers(office)
+    db = office.store.connect()
+    try:
         visits = [visit for day in weekdays() for visit in one_day(day, ids["ani"], ids["budi"])]
         record(office, db, visits + [boundary(moment) for moment in BOUNDARIES])
         return ids
