@@ -129,7 +129,7 @@ def hold_serving_lock(paths: InstancePaths) -> None:
     """
     import fcntl   # POSIX only, like gunicorn itself
 
-    handle = open(paths.root / SERVING_LOCK, "a")   # noqa: SIM115 (kept open on purpose)
+    handle = _lock_file(paths)
     try:
         fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -143,7 +143,7 @@ def exclusive_lock(paths: InstancePaths):
     release), or ServingLockTaken when a server is running on this instance."""
     import fcntl
 
-    handle = open(paths.root / SERVING_LOCK, "a")   # noqa: SIM115 (the caller closes it)
+    handle = _lock_file(paths)   # the caller closes it
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -151,3 +151,8 @@ def exclusive_lock(paths: InstancePaths):
         raise ServingLockTaken("the server is running on this instance; stop it first (e.g. "
                                "`systemctl stop antrean`), then restore") from None
     return handle
+
+
+def _lock_file(paths: InstancePaths):
+    """The lock file, opened (and created owner-only, like everything Antrean makes here)."""
+    return os.fdopen(os.open(paths.root / SERVING_LOCK, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a")

@@ -59,6 +59,7 @@ def test_restore_puts_the_backup_back_and_keeps_the_current_database_aside(insta
     assert "after_backup" in names(aside[0])
     assert not (instance_dir / "antrean.sqlite3-wal").exists()
     assert stat.S_IMODE((instance_dir / "antrean.sqlite3").stat().st_mode) == 0o600
+    assert stat.S_IMODE((instance_dir / "serving.lock").stat().st_mode) == 0o600
 
 
 def _corrupt(path):
