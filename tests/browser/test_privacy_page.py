@@ -22,6 +22,7 @@ def test_the_privacy_notice_from_a_phone(scene: Scene, contexts, page_problems):
     assert page.url.endswith("/privasi")
     expect(page.locator("#privacy-retention")).to_contain_text("Kontak dihapus 30 hari setelah tanggal kunjungan")
     expect(page.locator("#privacy-contact")).to_contain_text("ppid@contoh.go.id")   # [privacy] contact
+    expect(page.locator(".privacy-link")).to_have_count(0)   # no link to itself
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
     shoot(page, "privacy-390x844", full_page=False)
 
