@@ -211,12 +211,13 @@ def test_privacy_defaults_without_the_table():
     assert parse_config(raw).privacy == PrivacySettings(30, None)
 
 
-def test_a_served_booking_leaves_its_contact_in_no_log_line(tmp_path, servers):
+def test_a_served_booking_and_a_rating_leave_nothing_personal_in_the_log(tmp_path, servers):
     """A real server with its access log on: the contact travels in the booking pages' query
-    string and in the API's body, and appears in none of the server's output."""
+    string and in the API's body, a survey comment in the rating's body; neither appears in
+    the server's output, nor the ticket's token."""
     import requests
 
-    from tests.helpers.live import demo_instance
+    from tests.helpers.live import bearer, demo_instance, issue, login
 
     server = servers(demo_instance(tmp_path / "instance"), quiet=False)
     contact = "0812-9876-5432"
@@ -235,7 +236,23 @@ def test_a_served_booking_leaves_its_contact_in_no_log_line(tmp_path, servers):
     booked = requests.post(server.url("/api/bookings"), timeout=10, json={
         "service": "konsultasi", "date": slot[0], "start": slot[1], "lane": "general", "contact": contact})
     assert booked.status_code == 201, booked.text
+
+    # A finished visit rated with a comment that names someone.
+    comment = "Pak Joko di loket 1 sangat membantu, nomor saya 0813-2222-3333"
+    ticket = issue(requests.Session(), server.base_url, server.logins.kiosk_token, "konsultasi").json()
+    officer = bearer(login(server.base_url, "petugas", server.logins.passwords["petugas"]))
+    called = requests.post(server.url("/api/counters/6/call-next"), json={}, headers=officer, timeout=10)
+    assert called.status_code == 200 and called.json()["number"] == ticket["number"], called.text
+    for action in ("start", "done"):
+        assert requests.post(server.url(f"/api/counters/6/{action}"), json={}, headers=officer,
+                             timeout=10).status_code in (200, 204)
+    rated = requests.post(server.url(f"/api/tickets/{ticket['token']}/feedback"), timeout=10,
+                          json={"score": 4, "comment": comment})
+    assert rated.status_code == 201, rated.text
     server.stop()
     output = server.log_tail(10**7)
     assert "GET /booking/" in output and "POST /api/bookings" in output   # the requests were logged …
+    assert "/feedback" in output
     assert contact not in output and contact.replace("-", "") not in output   # … without the contact
+    assert "Joko" not in output and "0813-2222-3333" not in output           # … or the comment
+    assert ticket["token"] not in output
