@@ -57,7 +57,6 @@ def test_restore_puts_the_backup_back_and_keeps_the_current_database_aside(insta
     names = lambda path: {row[0] for row in sqlite3.connect(path).execute("SELECT username FROM users")}
     assert "after_backup" not in names(instance_dir / "antrean.sqlite3")
     assert "after_backup" in names(aside[0])
-    assert not (instance_dir / "antrean.sqlite3-wal").exists()
     assert stat.S_IMODE((instance_dir / "antrean.sqlite3").stat().st_mode) == 0o600
     assert stat.S_IMODE((instance_dir / "serving.lock").stat().st_mode) == 0o600
 
@@ -119,3 +118,21 @@ def test_serve_refuses_to_start_during_a_restore(instance_dir):
     finally:
         lock.close()
     assert result.exit_code == 1 and "a restore of this office's database is in progress" in result.output
+
+
+def test_a_backup_from_an_older_version_is_restored_and_brought_up_to_date(instance_dir, tmp_path):
+    from shared.store import schema
+
+    older = tmp_path / "last-year.sqlite3"
+    connection = sqlite3.connect(older)
+    for script in schema.MIGRATIONS[:-1]:   # the schema as the previous version left it
+        for statement in schema.split_statements(script):
+            connection.execute(statement)
+    connection.execute(f"PRAGMA user_version = {len(schema.MIGRATIONS) - 1}")
+    connection.commit()
+    connection.close()
+    assert run(instance_dir, "restore", str(older)).exit_code == 0
+    assert run(instance_dir, "purge").exit_code == 0   # any command (and `serve`) migrates at start
+    restored = sqlite3.connect(instance_dir / "antrean.sqlite3")
+    assert restored.execute("PRAGMA user_version").fetchone()[0] == len(schema.MIGRATIONS)
+    assert restored.execute("PRAGMA integrity_check").fetchone() == ("ok",)
