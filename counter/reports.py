@@ -108,9 +108,12 @@ def api_report_pdf():
     """Supervisor: the range's report as an A4 PDF with its charts, in the request's language."""
     report_range, _ = _range()
     office = context.office()
-    figures = report_views.summary(office, context.db(), report_range, _filters())
+    filters = _filters()
+    figures = report_views.summary(office, context.db(), report_range, filters)
+    survey = report_views.survey(office, context.db(), report_range, filters)
     chosen = request.args.get("lang")
-    pdf = render_report(office.config, figures, _names(), chosen if chosen in LANGUAGES else context.language())
+    pdf = render_report(office.config, figures, _names(), chosen if chosen in LANGUAGES else context.language(),
+                        survey=survey)
     name = f"antrean-report-{report_range.first}-{report_range.last}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
@@ -122,6 +125,7 @@ def reports_page():
     report_range, preset = _range(default_preset="month")
     filters = _filters()
     figures = report_views.summary(context.office(), context.db(), report_range, filters)
+    survey = report_views.survey(context.office(), context.db(), report_range, filters)
     query = {"from": figures["from"], "to": figures["to"],
              **{key: value for key, value in figures["filters"].items() if value is not None}}
     names = _names()
@@ -132,6 +136,7 @@ def reports_page():
         "counter/reports.html", figures=figures, names=names, preset=preset, presets=PRESET_NAMES,
         query=query, csv_url=url_for("counter.api_report_tickets_csv", **query),
         pdf_url=url_for("counter.api_report_pdf", lang=context.language(), **query),
+        survey=survey, ikm_csv_url=url_for("counter.ikm_csv", **{key: query[key] for key in ("from", "to")}),
         heat=statistics.heat_rows(figures["heat_map"]), weekdays=[gettext(day) for day in statistics.WEEKDAY_NAMES],
         chart_data={"figures": figures, "names": names, "texts": chart_texts,
                     "order": {"services": list(figures["by_service"]), "channels": list(CHANNELS)}},

@@ -52,7 +52,14 @@ TEXTS = {
     "definitions": N_("Wait: from arrival inside to the first call. Service: from start to done (from the call "
                       "when start was not pressed). Percentiles are nearest-rank."),
     "nobody": N_("Nobody was served in this period."), "page": N_("Page %(page)s"),
+    "survey": N_("Satisfaction survey (IKM)"), "whole": N_("Whole office"), "grade": N_("Grade"),
+    "service_col": N_("Service"), "comments": N_("Comments"), "no_comments": N_("No comments in this period."),
+    "survey_note": N_("The community satisfaction index of PermenPANRB 14/2017: A 88.31–100, B 76.61–88.30, "
+                      "C 65.00–76.60, D below 65.00. Ratings follow the service and counter filters."),
+    "more_comments": N_("%(count)s more comments: see the reports page."),
 }
+# The PDF lists this many comments (newest first as the survey gives them); the page shows all.
+COMMENTS_SHOWN = 60
 
 
 def _number(value, unit: str = "") -> str:
@@ -267,6 +274,46 @@ class _Report:
         self.story += [Paragraph(escape(self.t("officers")), self.heading),
                        self.table([[self.t("officer"), *heads], *(officer_rows or [[self.t("nobody")]])], widths)]
 
+    def satisfaction(self, survey: dict) -> None:
+        """The IKM per service and per counter with its grade, then the comments, as text."""
+        names = self.names
+
+        def ikm(row: dict) -> str:
+            return "–" if row["ikm"] is None else f"{row['ikm']:.2f}"
+
+        def grade(row: dict) -> str:
+            return f"{row['grade']} ({self.say(row['grade_label'])})" if row["grade"] else "–"
+
+        def rows(items: list[dict], label) -> list[list[str]]:
+            return [[label(item), str(item["respondents"]), ikm(item), grade(item)] for item in items]
+
+        whole = [self.t("whole"), str(survey["respondents"]), ikm(survey), grade(survey)]
+        heads = [self.t("responses"), "IKM", self.t("grade")]
+        widths = [70 * mm, 28 * mm, 28 * mm, 40 * mm]
+        blocks = [Paragraph(escape(self.t("survey")), self.heading), self.para(self.t("survey_note"), self.cell),
+                  Spacer(1, 3),
+                  self.table([[self.t("service_col"), *heads],
+                              *rows(survey["by_service"], lambda item: names["services"].get(item["service"],
+                                                                                                item["service"])),
+                              whole], widths)]
+        self.story.append(KeepTogether(blocks))
+        self.story.append(self.table([[self.t("counter"), *heads],
+                                      *rows(survey["by_counter"], lambda item: names["counters"].get(
+                                          item["counter"], str(item["counter"]))), whole], widths))
+        comments = survey["comments"]
+        self.story.append(Paragraph(escape(self.t("comments")), self.heading))
+        if not comments:
+            self.story.append(self.para(self.t("no_comments")))
+        for note in comments[:COMMENTS_SHOWN]:
+            where = " · ".join(filter(None, (note["date"], names["services"].get(note["service"], note["service"]),
+                                             names["counters"].get(note["counter"]) if note["counter"] else None,
+                                             f"{note['score']}/4")))
+            self.story.append(Paragraph(f"<font color='#5a5a5a'>{escape(where)}</font><br/>{escape(note['text'])}",
+                                        self.cell))
+            self.story.append(Spacer(1, 3))
+        if len(comments) > COMMENTS_SHOWN:
+            self.story.append(self.para(self.t("more_comments", count=len(comments) - COMMENTS_SHOWN), self.cell))
+
     def footer(self, canvas, document) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7.5)
@@ -277,10 +324,10 @@ class _Report:
 
 
 def render_report(config: OfficeConfig, figures: dict, names: dict, language: str = "id",
-                  sections: tuple = ()) -> bytes:
+                  survey: dict | None = None) -> bytes:
     """The report as PDF bytes. `figures` is `shared.views.reports.summary`; `names` maps codes
-    to the language's names (services, lanes, channels, counters); `sections` are extra
-    callables `(report) -> None` appended at the end (the satisfaction survey's)."""
+    to the language's names (services, lanes, channels, counters); `survey` is
+    `shared.views.reports.survey` (the IKM per service and counter, and the comments)."""
     report = _Report(config, figures, names, language)
     report.heading_block()
     report.figures_block()
@@ -288,8 +335,8 @@ def render_report(config: OfficeConfig, figures: dict, names: dict, language: st
     report.channels_and_services()
     report.heat_map()
     report.workload()
-    for section in sections:
-        section(report)
+    if survey is not None:
+        report.satisfaction(survey)
     out = io.BytesIO()
     document = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                                  bottomMargin=MARGIN + 4 * mm, title=report.t("title"), author=config.name)

@@ -36,7 +36,6 @@ def test_the_month_gives_every_figure_worked_out_by_hand(october):
     figures = summary(october, *MONTH)
     for key, expected in history.OCTOBER.items():
         assert figures[key] == expected, key
-    assert figures["satisfaction"] == {"responses": 0, "ikm": None}
     assert (figures["from"], figures["to"]) == ("2026-10-01", "2026-10-31")
 
 
@@ -91,6 +90,19 @@ def test_range_boundaries_follow_office_midnight(october, first, last, tickets):
     assert summary(october, first, last)["tickets"] == tickets
 
 
+def test_satisfaction_follows_the_service_and_counter_filters(october):
+    for counter, (responses, ikm, grade) in history.SATISFACTION_BY_COUNTER.items():
+        assert summary(october, *MONTH, counter=counter)["satisfaction"] == \
+            {"responses": responses, "ikm": ikm, "grade": grade}
+    health = summary(october, *MONTH, service="izin_kesehatan")["satisfaction"]
+    assert health == {"responses": 0, "ikm": None, "grade": None}
+    office, db, _ = october
+    survey = reports.survey(office, db, ReportRange(*MONTH), Filters())
+    by_counter = {row["counter"]: (row["responses"], row["ikm"], row["grade"]) for row in survey["by_counter"]}
+    assert by_counter == history.SATISFACTION_BY_COUNTER
+    assert [note["text"] for note in survey["comments"]] == [history.COMMENT]
+
+
 def test_an_empty_range_has_zeros_and_no_percentiles(october):
     empty = summary(october, date(2026, 11, 2), date(2026, 11, 6))
     assert (empty["tickets"], empty["served"], empty["no_show"], empty["cancelled"]) == (0, 0, 0, 0)
@@ -98,6 +110,7 @@ def test_an_empty_range_has_zeros_and_no_percentiles(october):
     assert empty["channel_share"] == {"walk_in": None, "appointment": None, "online": None}
     assert empty["by_channel"] == {"walk_in": 0, "appointment": 0, "online": 0}
     assert empty["counters"] == [] and empty["officers"] == []
+    assert empty["satisfaction"] == {"responses": 0, "ikm": None, "grade": None}
     assert len(empty["by_day"]) == 5 and all(day["tickets"] == 0 for day in empty["by_day"])
     # A day with only a cancelled ticket: counts, but nothing to take a percentile of.
     late = summary(october, date(2026, 10, 31), date(2026, 10, 31))

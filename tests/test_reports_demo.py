@@ -35,6 +35,7 @@ def test_the_demo_gets_a_month_of_history_once(instance_dir):
         assert month["served"] > 0.8 * written and month["no_show"] > 0 and month["cancelled"] > 0
         assert {row["username"] for row in month["officers"]} <= {"ani", "budi", "citra", "dedi", "eka", "fajar"}
         assert all(0 < row["utilisation"] <= 100 for row in month["counters"])
+        assert month["satisfaction"]["responses"] > 0.2 * month["served"] and month["satisfaction"]["grade"]
         assert audit.verify(db).intact   # written through the store: every change has its audit row
     finally:
         db.close()

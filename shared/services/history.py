@@ -7,8 +7,9 @@ change: a month of a busy office is written in seconds. No events are raised: th
 are history, not a queue the screens should hear about.
 
 `demo_month` plans a plausible month for the demo office (morning peak, quieter Fridays and
-Saturdays, some appointments and online tickets, a few no-shows and cancellations) from a
-fixed seed, so the same command gives the same reports.
+Saturdays, some appointments and online tickets, a few no-shows and cancellations, a third of
+the served visitors rating their visit) from a fixed seed, so the same command gives the same
+reports.
 """
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ class PastVisit:
     issued_at: datetime
     steps: tuple[Step, ...]
     first_status: str = WAITING
+    # The visitor's rating of the finished visit on their phone (1–4), and their comment.
+    rating: int | None = None
+    comment: str | None = None
 
 
 def record(office: Office, db: Connection, visits: Sequence[PastVisit]) -> int:
@@ -88,6 +92,10 @@ def _write(office: Office, db: Connection, day: str, visit: PastVisit) -> None:
             columns = {"invited_at": step.at}
         ticket = db.tickets.change(ticket, step.to_status, now=step.at, staff_id=step.staff_id,
                                    at_counter=step.counter, **columns)
+    if visit.rating is not None and ticket.status == DONE:
+        db.feedback.add(ticket_id=ticket.id, business_date=day, service=ticket.service, counter=ticket.counter,
+                        channel="phone", score=visit.rating, elements=None, comment=visit.comment,
+                        now=visit.steps[-1].at + timedelta(minutes=2))
 
 
 # -- the demo's month ---------------------------------------------------------------------
@@ -167,5 +175,19 @@ def _demo_visit(rng: random.Random, config, counters, free_at: dict, issued: dat
     start = called + timedelta(minutes=1, seconds=rng.randrange(60))
     done = start + timedelta(minutes=rng.randint(4, 14), seconds=rng.randrange(60))
     free_at[counter.number] = done + timedelta(minutes=rng.randint(0, 3))
+    rating = rng.choices(RATINGS, weights=RATING_WEIGHTS)[0] if rng.random() < 0.35 else None
+    comment = rng.choice(DEMO_COMMENTS[rating]) if rating and rng.random() < 0.04 else None
     return PastVisit(service, lane, channel, issued, (
-        *steps, Step(SERVING, start, counter.number, staff), Step(DONE, done, counter.number, staff)), first)
+        *steps, Step(SERVING, start, counter.number, staff), Step(DONE, done, counter.number, staff)), first,
+        rating, comment)
+
+
+# About a third of the demo's visitors rate their visit, mostly well; a few leave a word.
+RATINGS = (1, 2, 3, 4)
+RATING_WEIGHTS = (3, 10, 42, 45)
+DEMO_COMMENTS = {
+    1: ("Antrean terlalu lama, tidak ada informasi.",),
+    2: ("Petugas ramah tetapi berkas saya harus kembali besok.", "Ruang tunggu panas."),
+    3: ("Cukup cepat.", "Pelayanan baik, tolong tambah kursi di ruang tunggu."),
+    4: ("Cepat dan ramah, terima kasih!", "Petugas sangat membantu.", "Prosesnya jelas dan cepat."),
+}

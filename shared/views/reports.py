@@ -15,6 +15,7 @@ from ..domain.officetime import to_office_iso
 from ..domain.statistics import Filters, ReportRange, Visit
 from ..office import Office
 from ..store import Connection
+from . import satisfaction as satisfaction_views
 
 CSV_COLUMNS = ("number", "date", "service", "service_name", "lane", "channel", "issued", "called", "served", "done", "status",
                "counter", "wait_min", "service_min")
@@ -29,9 +30,18 @@ def _read(db: Connection, report_range: ReportRange, filters: Filters) -> list[V
         return db.reports.visits(report_range.first.isoformat(), report_range.last.isoformat(), filters)
 
 
+def survey(office: Office, db: Connection, report_range: ReportRange, filters: Filters, *,
+           comments: bool = True) -> dict:
+    """The range's satisfaction survey (`shared.views.satisfaction`): it follows the service and
+    counter filters; a rating is tied to neither lane nor channel, so those filters leave it whole."""
+    return satisfaction_views.summary(office, db, report_range.first.isoformat(), report_range.last.isoformat(),
+                                      service=filters.service, counter=filters.counter, comments=comments)
+
+
 def satisfaction(office: Office, db: Connection, report_range: ReportRange, filters: Filters) -> dict:
-    """The range's satisfaction index: `{"responses", "ikm"}` (ikm null without responses)."""
-    return {"responses": 0, "ikm": None}
+    """The summary's `{"responses", "ikm"}` (ikm null without responses), and the grade."""
+    found = survey(office, db, report_range, filters, comments=False)
+    return {"responses": found["responses"], "ikm": found["ikm"], "grade": found["grade"]}
 
 
 def summary(office: Office, db: Connection, report_range: ReportRange, filters: Filters = Filters()) -> dict:

@@ -105,9 +105,27 @@ def seed_october(office: Office) -> dict[str, int]:
     try:
         visits = [visit for day in weekdays() for visit in one_day(day, ids["ani"], ids["budi"])]
         record(office, db, visits + [boundary(moment) for moment in BOUNDARIES])
+        rate(office, db)
         return ids
     finally:
         db.close()
+
+
+# Every weekday three visitors rate their visit on the phone: A-001 (#1, Loket 1) 4, C-001 (#3,
+# Loket 2) 3 and A-005 (#8, Loket 2) 2; on 1 October A-001 also writes COMMENT.
+RATINGS = (("A-001", 4), ("C-001", 3), ("A-005", 2))
+COMMENT = "<b>Cepat</b> & ramah"
+
+
+def rate(office: Office, db) -> None:
+    with office.store.write(db):
+        for day in weekdays():
+            for number, score in RATINGS:
+                ticket = db.tickets.by_number(day.isoformat(), number)
+                db.feedback.add(ticket_id=ticket.id, business_date=ticket.business_date, service=ticket.service,
+                                counter=ticket.counter, channel="phone", score=score, elements=None,
+                                comment=COMMENT if (day, number) == (FIRST, "A-001") else None,
+                                now=at(day, "12:00"))
 
 
 # Worked out by hand from the table: 22 weekdays × the day, plus the cancelled 31 October ticket.
@@ -125,7 +143,11 @@ OCTOBER = {
     "service_min": {"p50": 9.0, "p90": 20.0},
     # 155 / 221, 44 / 221, 22 / 221
     "channel_share": {"walk_in": 70.1, "appointment": 19.9, "online": 10.0},
+    # 66 ratings, mean (4 + 3 + 2) / 3 = 3 → IKM 3 × 25 = 75.00, grade C (65.00–76.60)
+    "satisfaction": {"responses": DAYS * 3, "ikm": 75.0, "grade": "C"},
 }
+# Loket 1 only got 4s (IKM 100, A); Loket 2 got 3s and 2s (2.5 × 25 = 62.50, D).
+SATISFACTION_BY_COUNTER = {1: (DAYS, 100.0, "A"), 2: (DAYS * 2, 62.5, "D")}
 # Loket 1: first call 08:05, last finish 11:15 → 190 min a day; serving 10 + 8 + 6 + 5 (until the
 # transfer) + 9 = 38 min; served 4 (#1, #2, #7, #10). Loket 2: 08:12 → 10:50 = 158 min; serving
 # 12 + 14 + 20 + 4 = 50 min; served 4 (#3, #4, #8, #9).
