@@ -153,3 +153,75 @@ def test_cli_verify_exit_codes(tmp_path, demo_template):
     broken = runner.invoke(main, ["--instance", str(instance), "audit", "verify"])
     assert broken.exit_code == 1
     assert "BROKEN at row 1" in broken.output
+
+
+def test_verify_against_a_noted_head_catches_deleted_newest_staff_rows(office, db):
+    busy_morning(office, db)
+    noted = db.audit.head()
+    assert audit.verify(db, against=noted).intact
+    # Staff actions have no ticket_events row to betray them: only the noted head does.
+    tamper(db, "DELETE FROM audit WHERE action IN ('capacity.set', 'counter.state')")
+    assert audit.verify(db).intact
+    verdict = audit.verify(db, against=noted)
+    assert not verdict.intact and verdict.broken.row_id == noted[0]
+
+
+def test_the_purge_is_recorded_with_counts_only(office, db):
+    from shared.services import privacy
+    privacy.purge(office, db)                      # the daily job, nothing to remove: no row
+    assert not [row for row in rows(db) if row[1] == "privacy.purged"]
+    privacy.purge(office, db, by=rule.CLI)         # asked for at the command line: always recorded
+    purged = [row for row in rows(db) if row[1] == "privacy.purged"]
+    assert len(purged) == 1 and purged[0][2] == "cli" and '"booking_contacts":0' in purged[0][6]
+    assert audit.verify(db).intact
+
+
+def cli(instance, *args):
+    return CliRunner().invoke(main, ["--instance", str(instance), *args])
+
+
+def test_backup_carries_the_head_and_verify_against_it(tmp_path):
+    instance = tmp_path / "office"
+    assert cli(instance, "--demo", "kiosk", "add", "K1").exit_code == 0
+    copy = tmp_path / "copy.sqlite3"
+    taken = cli(instance, "backup", str(copy))
+    assert taken.exit_code == 0, taken.output
+    assert "Audit trail head in the backup: row" in taken.output
+    assert cli(instance, "audit", "verify", "--against", str(copy)).exit_code == 0
+    import sqlite3
+    from shared.instance import DATABASE_NAME
+    live = sqlite3.connect(instance / DATABASE_NAME)
+    actions = [row[0] for row in live.execute("SELECT action FROM audit ORDER BY id")]
+    assert actions[-1] == "backup.taken"      # recorded after the copy, so not in it
+    head_row = int(taken.output.split("row ")[1].split(",")[0])
+    with live:
+        live.execute("DELETE FROM audit WHERE id >= ?", (head_row,))
+    live.close()
+    assert cli(instance, "audit", "verify").exit_code == 0          # the chain alone cannot tell
+    against = cli(instance, "audit", "verify", "--against", str(copy))
+    assert against.exit_code == 1 and f"BROKEN at row {head_row}" in against.output
+
+
+def test_restore_is_recorded_in_the_restored_trail(tmp_path):
+    instance = tmp_path / "office"
+    assert cli(instance, "--demo", "kiosk", "add", "K1").exit_code == 0
+    copy = tmp_path / "copy.sqlite3"
+    assert cli(instance, "backup", str(copy)).exit_code == 0
+    restored = cli(instance, "restore", str(copy))
+    assert restored.exit_code == 0, restored.output
+    import sqlite3
+    from shared.instance import DATABASE_NAME
+    live = sqlite3.connect(instance / DATABASE_NAME)
+    last = live.execute("SELECT action, actor_kind, detail FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    live.close()
+    assert last == ("backup.restored", "cli", '{"file":"copy.sqlite3"}')
+    assert cli(instance, "audit", "verify").exit_code == 0
+
+
+def test_verify_against_a_file_that_is_no_database_says_so(tmp_path):
+    instance = tmp_path / "office"
+    assert cli(instance, "--demo", "kiosk", "add", "K1").exit_code == 0
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"not a database at all" * 100)
+    result = cli(instance, "audit", "verify", "--against", str(junk))
+    assert result.exit_code == 1 and "cannot be read as a database" in result.output

@@ -125,6 +125,8 @@ EDITED = N_("its content does not match its seal (the row was edited)")
 EVENT_MISSING = N_("the ticket change it repeats is missing from ticket_events")
 EVENT_CHANGED = N_("the ticket change it repeats was edited in ticket_events")
 START_REMOVED = N_("the trail's starting point was removed from the settings")
+DIVERGED = N_("the trail no longer holds this row as it was when the backup was taken (rows were deleted or "
+              "rewritten since)")
 UNAUDITED = N_("ticket change %(event)s in ticket_events has no audit row (rows were deleted)")
 
 

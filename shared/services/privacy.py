@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from ..domain import audit
 from ..domain.privacy import PurgeCounts, cutoffs
 from ..office import Office
 from ..store import Connection
@@ -17,8 +18,11 @@ from .unit import write
 log = logging.getLogger(__name__)
 
 
-def purge(office: Office, db: Connection) -> PurgeCounts:
-    """Remove what is past retention now; how many of each kind were removed."""
+def purge(office: Office, db: Connection, *, by: audit.Actor = audit.SYSTEM) -> PurgeCounts:
+    """Remove what is past retention now; how many of each kind were removed.
+
+    The audit trail records a purge that removed something, and every one asked for at the
+    command line (`by`), with the counts only."""
     with write(office, db) as unit:
         limits = cutoffs(unit.now, unit.today, office.config.privacy.retention_days)
         counts = PurgeCounts(
@@ -27,6 +31,8 @@ def purge(office: Office, db: Connection) -> PurgeCounts:
             survey_comments=db.feedback.purge_comments(limits.given_before),
             events=db.events.prune(limits.events_before),
         )
+        if by != audit.SYSTEM or any(counts.as_dict().values()):
+            unit.audit("privacy.purged", by, **counts.as_dict())
     if any(counts.as_dict().values()):
         log.info("privacy purge: %s", ", ".join(f"{kind} {count}" for kind, count in counts.as_dict().items()))
     return counts

@@ -37,6 +37,15 @@ class AuditLog:
         )
         return row_id
 
+    def head(self) -> tuple[int, str] | None:
+        """The newest row's id and hash (None for an empty trail)."""
+        row = self.raw.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else None
+
+    def hash_of(self, row_id: int) -> str | None:
+        row = self.raw.execute("SELECT hash FROM audit WHERE id = ?", (row_id,)).fetchone()
+        return row[0] if row else None
+
     def walk(self, batch: int = 2000) -> Iterator[AuditRecord]:
         """Every row in id order, read in batches."""
         last = 0
@@ -100,3 +109,19 @@ class AuditLog:
             "WHERE e.id >= ? AND a.id IS NULL ORDER BY e.id LIMIT 1", (first,),
         ).fetchone()
         return row[0] if row else None
+
+
+def head_of_file(path: str) -> tuple[int, str] | None:
+    """The audit head of another database file (a backup), opened read-only; None without a
+    trail; ValueError when the file is not a database."""
+    try:
+        raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if raw.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'").fetchone() is None:
+                return None
+            row = raw.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+            return (row[0], row[1]) if row else None
+        finally:
+            raw.close()
+    except sqlite3.Error as error:
+        raise ValueError(f"it cannot be read as a database ({error})") from None
