@@ -290,16 +290,19 @@ class _Report:
         whole = [self.t("whole"), str(survey["respondents"]), ikm(survey), grade(survey)]
         heads = [self.t("responses"), "IKM", self.t("grade")]
         widths = [70 * mm, 28 * mm, 28 * mm, 40 * mm]
-        blocks = [Paragraph(escape(self.t("survey")), self.heading), self.para(self.t("survey_note"), self.cell),
-                  Spacer(1, 3),
-                  self.table([[self.t("service_col"), *heads],
+        tables = [self.table([[self.t("service_col"), *heads],
                               *rows(survey["by_service"], lambda item: names["services"].get(item["service"],
                                                                                                 item["service"])),
-                              whole], widths)]
-        self.story.append(KeepTogether(blocks))
-        self.story.append(self.table([[self.t("counter"), *heads],
-                                      *rows(survey["by_counter"], lambda item: names["counters"].get(
-                                          item["counter"], str(item["counter"]))), whole], widths))
+                              whole], widths),
+                  self.table([[self.t("counter"), *heads],
+                              *rows(survey["by_counter"], lambda item: names["counters"].get(
+                                  item["counter"], str(item["counter"]))), whole], widths)]
+        for table in tables:   # the whole office's line under its services' or counters'
+            table.setStyle(TableStyle([("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 8.5),
+                                       ("LINEABOVE", (0, -1), (-1, -1), 1, INK)]))
+        self.story.append(KeepTogether([Paragraph(escape(self.t("survey")), self.heading),
+                                        self.para(self.t("survey_note"), self.cell), Spacer(1, 3), tables[0]]))
+        self.story += [Spacer(1, 6), tables[1]]
         comments = survey["comments"]
         self.story.append(Paragraph(escape(self.t("comments")), self.heading))
         if not comments:

@@ -157,7 +157,8 @@ def test_the_page_shows_the_same_figures_as_the_api(seeded, client, demo, boss):
     assert "Laporan" in page and "Jam sibuk" in page
     assert "<script>" not in page and "onclick" not in page
     # The survey: the office's IKM and the comment as text, never as markup.
-    assert 'data-figure="survey_ikm">75.00<' in page and 'data-figure="ikm">75.0<' in page
+    assert 'data-figure="survey_ikm">75.00<' in page and 'data-figure="ikm">75.00<' in page
+    assert 'data-figure="grade">C<' in page
     assert "&lt;b&gt;Cepat&lt;/b&gt; &amp; ramah" in page and "<b>Cepat</b>" not in page
 
 
