@@ -7,8 +7,8 @@ query per ticket, and the figures are made in Python from what comes back.
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
-from ..domain.officetime import parse_utc
 from ..domain.statistics import Change, Filters, Visit
 from .tickets import marks
 
@@ -39,6 +39,9 @@ class Reports:
         condition, params = _where(filters)
         scope = f"t.business_date BETWEEN ? AND ?{condition}"
         changes: dict[int, list[Change]] = {}
+        # Stored times are UTC ISO text with their offset (`to_utc_text`): read them directly,
+        # 70,000 times a busy month.
+        moment = datetime.fromisoformat
         rows = self.raw.execute(
             f"""
             SELECT e.ticket_id, e.from_status, e.to_status, e.at, e.counter, e.staff_id
@@ -49,7 +52,7 @@ class Reports:
             (first, last, *params, *_MEASURED),
         )
         for ticket_id, from_status, to_status, at, counter, staff_id in rows:
-            changes.setdefault(ticket_id, []).append(Change(from_status, to_status, parse_utc(at), counter, staff_id))
+            changes.setdefault(ticket_id, []).append(Change(from_status, to_status, moment(at), counter, staff_id))
         rows = self.raw.execute(
             f"""
             SELECT t.id, t.number, t.business_date, t.service, t.lane, t.channel, t.status, t.counter, t.issued_at
@@ -58,7 +61,7 @@ class Reports:
             (first, last, *params),
         )
         return [
-            Visit(ticket_id, number, business_date, service, lane, channel, status, counter, parse_utc(issued_at),
+            Visit(ticket_id, number, business_date, service, lane, channel, status, counter, moment(issued_at),
                   tuple(changes.get(ticket_id, ())))
             for ticket_id, number, business_date, service, lane, channel, status, counter, issued_at in rows
         ]
