@@ -313,3 +313,11 @@ def test_the_tablet_can_be_switched_off(instance_dir, clock, demo):
     tablet = signed_in(make_app(instance_dir, clock).test_client(), demo)
     assert tablet.get("/counter/1/survey").status_code == 404
     assert 'href="/counter/1/survey"' not in tablet.get("/counter/1").get_data(as_text=True)
+
+
+def test_supervisors_read_a_comment_with_markup_as_text(client, kiosk_headers, officer, demo):
+    token = served(client, kiosk_headers, officer)
+    assert rate(client, token, score=2, comment='<img src=x onerror="alert(1)"> antre lama').status_code == 201
+    page = signed_in(client, demo, "supervisor").get(f"/counter/reports?from={TODAY}&to={TODAY}").get_data(as_text=True)
+    assert "&lt;img src=x onerror=" in page and "antre lama" in page
+    assert '<img src=x' not in page
