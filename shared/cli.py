@@ -14,11 +14,13 @@ from .clock import utc_now
 from .domain.addresses import address_url, host_of, is_loopback, is_unspecified
 from .domain.config import ConfigError, OfficeConfig, load_config
 from .domain.errors import DomainError
-from .instance import ensure_instance
+from .instance import InstancePaths, ServingLockTaken, ensure_instance, exclusive_lock, hold_serving_lock
 from .domain.model import ROLES
 from .services import accounts
 from .services import audit as audit_service
+from .domain import audit as audit_rule
 from .store import Store
+from .store.schema import MIGRATIONS
 
 
 def _open(instance: str):
@@ -58,16 +60,28 @@ def main(ctx: click.Context, instance: str, demo: bool) -> None:
 @click.option("--quiet", is_flag=True, help="No access log.")
 @click.option("--secure-cookies", is_flag=True, envvar="ANTREAN_SECURE_COOKIES",
               help="Send cookies over https only (behind a TLS reverse proxy). Also ANTREAN_SECURE_COOKIES=1.")
+@click.option("--behind-proxy", is_flag=True, envvar="ANTREAN_BEHIND_PROXY",
+              help="Behind one reverse proxy (nginx) on this computer: take the client's address and scheme from "
+                   "its X-Forwarded-For/-Proto headers. Also ANTREAN_BEHIND_PROXY=1.")
 @click.option("--staff-idle-hours", type=click.FloatRange(min=0.1), envvar="ANTREAN_STAFF_IDLE_HOURS", default=10,
               show_default=True, help="A staff session unused this long ends. Also ANTREAN_STAFF_IDLE_HOURS.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool, secure_cookies: bool,
-          staff_idle_hours: float) -> None:
+          behind_proxy: bool, staff_idle_hours: float) -> None:
     """Serve the office (an empty or missing instance becomes the demo office)."""
     # The app reads these in the server's worker, which inherits this environment.
     os.environ["ANTREAN_SECURE_COOKIES"] = "1" if secure_cookies else "0"
+    os.environ["ANTREAN_BEHIND_PROXY"] = "1" if behind_proxy else "0"
     os.environ["ANTREAN_STAFF_IDLE_HOURS"] = str(staff_idle_hours)
+    # `antrean restore` refuses while this process (or its worker) lives; taken before the
+    # database is opened and migrated, so a server never starts on a half-restored office.
+    folder = InstancePaths(Path(ctx.obj["instance"]).resolve())
+    held = folder.root.is_dir()
+    if held:
+        _hold_serving_lock(folder)
     paths, created, _store = _open(ctx.obj["instance"])
+    if not held:   # a new folder (the demo office) exists only now
+        _hold_serving_lock(paths)
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     config = load_config(paths.config)
     click.echo(f"Antrean — {config.name}" + (" (new demo office)" if created else ""))
@@ -90,6 +104,13 @@ def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool
 
     OfficeServer(str(paths.root), host, port, async_mode=async_mode, access_log=not quiet,
                  public_url=served_at).run()
+
+
+def _hold_serving_lock(paths: InstancePaths) -> None:
+    try:
+        hold_serving_lock(paths)
+    except ServingLockTaken as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _phones_address(config: OfficeConfig, host: str, port: int) -> str | None:
@@ -203,13 +224,23 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option("--against", "backup_file", type=click.Path(exists=True, dir_okay=False),
+              help="A backup: the trail must still hold the newest row it had, unchanged.")
 @click.pass_context
-def audit_verify(ctx: click.Context) -> None:
+def audit_verify(ctx: click.Context, backup_file: str | None) -> None:
     """Exit 0 when the audit chain is intact; otherwise name the first broken row and exit 1."""
     _paths, _created, store = _open(ctx.obj["instance"])
+    against = None
+    if backup_file:
+        try:
+            against = audit_service.head_of_backup(backup_file)
+        except ValueError as error:
+            raise click.ClickException(f"{backup_file}: {error}") from None
+        if against is None:
+            raise click.ClickException(f"{backup_file} holds no audit trail to compare with")
     db = store.connect()
     try:
-        verdict = audit_service.verify(db)
+        verdict = audit_service.verify(db, against=against)
     finally:
         db.close()
     if verdict.intact:
@@ -240,6 +271,105 @@ def simulate(scenario: str, as_json: bool, chart: str | None, seed: int | None) 
     click.echo(simulation.format_report(report))
     if chart:
         click.echo(f"\nChart of p95 waits written to {chart}")
+
+
+@main.command("demo-history")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366),
+              help="How many days before today to fill.")
+@click.option("--force", is_flag=True, help="Also on an office that is not the demo office.")
+@click.pass_context
+def demo_history(ctx: click.Context, days: int, force: bool) -> None:
+    """Fill the demo office's past days with plausible tickets, so the reports have a month to show."""
+    from .office import Office
+    from .services import history
+
+    paths, _created, store = _open(ctx.obj["instance"])
+    if not paths.demo_note.exists() and not force:
+        raise click.ClickException("this is not the demo office: its history would mix invented tickets with "
+                                   "real ones (pass --force if you really mean it)")
+    office = Office(load_config(paths.config), store, utc_now)
+    db = store.connect()
+    try:
+        written = history.seed_demo(office, db, days)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+    click.echo(f"{written} past tickets written over the last {days} days; see /counter/reports.")
+
+
+@main.command()
+@click.pass_context
+def purge(ctx: click.Context) -> None:
+    """Delete contacts and other personal data past [privacy] retention_days; statistics stay."""
+    from .office import Office
+    from .services import privacy
+
+    paths, _created, store = _open(ctx.obj["instance"])
+    office = Office(load_config(paths.config), store, utc_now)
+    db = store.connect()
+    try:
+        counts = privacy.purge(office, db, by=audit_rule.CLI)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+    click.echo(f"Removed past {office.config.privacy.retention_days} days of retention:")
+    for kind, count in counts.as_dict().items():
+        click.echo(f"  {kind.replace('_', ' ')}: {count}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.pass_context
+def backup(ctx: click.Context, file: str) -> None:
+    """Write a consistent copy of the database to FILE (safe while the server serves)."""
+    from .services import backups
+
+    _paths, _created, store = _open(ctx.obj["instance"])
+    try:
+        info = backups.backup(store, file)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {info.path} ({info.size / 1e6:.1f} MB, schema version {info.version}, "
+               "integrity_check ok).")
+    head = audit_service.head_of_backup(info.path)
+    if head is not None:
+        # The trail's newest row as copied: `audit verify --against FILE` later proves it is still there.
+        click.echo(f"Audit trail head in the backup: row {head[0]}, hash {head[1]}")
+    audit_service.record_now(store, utc_now(), audit_rule.CLI, "backup.taken", file=info.path.name,
+                             head=head[0] if head else None)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.pass_context
+def restore(ctx: click.Context, file: str) -> None:
+    """Replace the database with the backup FILE (stop the server first; the current one is kept aside)."""
+    from .services import backups
+
+    paths = InstancePaths(Path(ctx.obj["instance"]).resolve())
+    if not paths.config.exists():
+        raise click.ClickException(f"no office at {paths.root} (no office.toml): copy the office's folder "
+                                   "(office.toml and secret_key) there first, then restore its database")
+    try:
+        lock = exclusive_lock(paths)
+    except ServingLockTaken as error:
+        raise click.ClickException(f"not restored: {error}") from None
+    try:
+        aside = backups.restore(paths.database, file, utc_now())
+    except backups.BackupError as error:
+        raise click.ClickException(f"not restored: {error}; the current database is unchanged") from None
+    finally:
+        lock.close()
+    if backups.check(paths.database) == len(MIGRATIONS):
+        # Recorded in the restored trail; an older backup is brought up to date (and its trail
+        # started) by the next `serve`, which this command leaves to it.
+        audit_service.record_now(Store(paths.database), utc_now(), audit_rule.CLI, "backup.restored",
+                                 file=Path(file).name)
+    kept = f" The previous database is kept as {aside}." if aside else ""
+    click.echo(f"Restored {file} as the office's database.{kept}\n"
+               "Start the server again (`antrean serve`): it brings an older backup's schema up to date.")
 
 
 if __name__ == "__main__":  # pragma: no cover
