@@ -4,6 +4,14 @@
    nothing. No animation: the numbers are there at once, and a screenshot shows them. */
 (function () {
   "use strict";
+  // Switching the language keeps the range and filters on screen (the shared switch links to
+  // `?lang=` alone, which would fall back to this month).
+  Array.prototype.forEach.call(document.querySelectorAll(".language-switch a[hreflang]"), function (link) {
+    var url = new URL(window.location.href);
+    url.searchParams.set("lang", link.getAttribute("hreflang"));
+    link.setAttribute("href", url.pathname + url.search);
+  });
+
   var source = document.getElementById("report-data");
   if (!source || typeof window.Chart === "undefined") { return; }
   var data = JSON.parse(source.textContent);

@@ -113,8 +113,13 @@ def test_filters_change_the_figures(contexts, server, boss_headers):
 
 
 def test_quick_ranges_and_english(contexts, server):
-    page = open_reports(contexts, server, f"{NOVEMBER}&lang=en")
+    page = open_reports(contexts, server, f"{NOVEMBER}&channel=online")
+    with page.expect_navigation():
+        page.locator(".language-switch a[hreflang=en]").click()
     assert page.locator("h1").inner_text().startswith("Reports")
+    # The language changed; the range and the filter stayed.
+    assert page.locator("#report-from").input_value() == "2026-11-02"
+    assert page.locator("#report-channel").input_value() == "online"
     page.locator(".reports__presets a", has_text="Last semester").click()
     page.wait_for_load_state()
     assert page.locator("#report-from").input_value().endswith(("-01-01", "-07-01"))
