@@ -163,7 +163,8 @@ def test_a_called_then_done_visit_is_served_from_its_last_call():
 
     line = timeline([Change(None, "waiting", t(0)), Change("waiting", "called", t(5), 3, 9),
                      Change("called", "called", t(7), 3, 9), Change("called", "done", t(12), 3, 9)])
-    assert (line.wait_minutes, line.service_minutes, line.served_at) == (5, 7, t(5))
+    # Recalled at 7: the visitor came to the counter after the last call, not the first.
+    assert (line.wait_minutes, line.service_minutes, line.served_at) == (5, 5, t(7))
     assert [(stretch.counter, stretch.staff_id, stretch.completed) for stretch in line.stretches] == [(3, 9, True)]
 
 

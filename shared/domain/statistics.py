@@ -197,10 +197,11 @@ def timeline(changes: Sequence[Change]) -> Timeline:
         to, source = change.to_status, change.from_status
         if to == WAITING and inside_at is None:
             inside_at = change.at
-        if to == CALLED and source != CALLED:
-            call = change
-            first_call_at = first_call_at or change.at
-            marks.append((change.counter, change.staff_id, change.at))
+        if to == CALLED:
+            call = change   # a recall too: an unstarted service counts from the last call
+            if source != CALLED:
+                first_call_at = first_call_at or change.at
+                marks.append((change.counter, change.staff_id, change.at))
         elif to == SERVING and source == CALLED:
             serving = change
         elif source in (CALLED, SERVING) and to in (DONE, NO_SHOW, WAITING):
