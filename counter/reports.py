@@ -16,7 +16,7 @@ from flask_babel import gettext
 from shared.domain import statistics
 from shared.domain.errors import InvalidRequest
 from shared.domain.model import CHANNELS
-from shared.i18n import LANGUAGES, N_
+from shared.i18n import LANGUAGES, N_, translate
 from shared.report_pdf import render_report
 from shared.views import reports as report_views
 from shared.web import context
@@ -61,13 +61,13 @@ def _range(default_preset: str | None = None) -> tuple[statistics.ReportRange, s
     return statistics.parse_range(request.args.get("from"), request.args.get("to")), None
 
 
-def _names() -> dict:
-    """Services, lanes, channels and counters as the page's language names them."""
-    config, language = context.office().config, context.language()
+def _names(language: str) -> dict:
+    """Services, lanes, channels and counters as `language` names them."""
+    config = context.office().config
     return {
         "services": {service.code: service.names.get(language) for service in config.services},
         "lanes": {lane: config.lane_name(lane, language) for lane in config.lanes},
-        "channels": {channel: gettext(text) for channel, text in CHANNEL_NAMES.items()},
+        "channels": {channel: translate(text, language) for channel, text in CHANNEL_NAMES.items()},
         "counters": {counter.number: counter.name for counter in config.counters},
     }
 
@@ -112,8 +112,8 @@ def api_report_pdf():
     figures = report_views.summary(office, context.db(), report_range, filters)
     survey = report_views.survey(office, context.db(), report_range, filters)
     chosen = request.args.get("lang")
-    pdf = render_report(office.config, figures, _names(), chosen if chosen in LANGUAGES else context.language(),
-                        survey=survey)
+    language = chosen if chosen in LANGUAGES else context.language()
+    pdf = render_report(office.config, figures, _names(language), language, survey=survey)
     name = f"antrean-report-{report_range.first}-{report_range.last}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
@@ -128,7 +128,7 @@ def reports_page():
     survey = report_views.survey(context.office(), context.db(), report_range, filters)
     query = {"from": figures["from"], "to": figures["to"],
              **{key: value for key, value in figures["filters"].items() if value is not None}}
-    names = _names()
+    names = _names(context.language())
     chart_texts = {"served": gettext("Served"), "no_show": gettext("No-show"), "cancelled": gettext("Cancelled"),
                    "other": gettext("Not finished"), "tickets": gettext("Tickets"),
                    "utilisation": gettext("Utilisation (%)")}
