@@ -127,7 +127,9 @@ class _Report:
             (self.t("no_show"), str(figures["no_show"])), (self.t("cancelled"), str(figures["cancelled"])),
             (self.t("wait"), f"{_number(figures['wait_min']['p50'])} / {_number(figures['wait_min']['p90'])}"),
             (self.t("service"), f"{_number(figures['service_min']['p50'])} / {_number(figures['service_min']['p90'])}"),
-            (self.t("ikm"), _number(satisfaction["ikm"])), (self.t("responses"), str(satisfaction["responses"])),
+            (self.t("ikm"), "–" if satisfaction["ikm"] is None
+             else f"{satisfaction['ikm']:.2f} {satisfaction.get('grade') or ''}".rstrip()),
+            (self.t("responses"), str(satisfaction["responses"])),
         ]
         rows = []
         for start in (0, 4):
