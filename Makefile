@@ -30,7 +30,7 @@ catalogs: $(VENV)/.installed
 setup: $(VENV)/.installed node_modules/.installed catalogs
 
 run: setup espeak
-	$(BIN)/antrean --instance $(INSTANCE) --demo serve --host $(HOST) --port $(PORT)
+	$(BIN)/antrean --instance $(INSTANCE) --demo serve --demo-history 30 --host $(HOST) --port $(PORT)
 
 chromium:
 	@test -x $(CHROMIUM) || { \

@@ -65,9 +65,12 @@ def main(ctx: click.Context, instance: str, demo: bool) -> None:
                    "its X-Forwarded-For/-Proto headers. Also ANTREAN_BEHIND_PROXY=1.")
 @click.option("--staff-idle-hours", type=click.FloatRange(min=0.1), envvar="ANTREAN_STAFF_IDLE_HOURS", default=10,
               show_default=True, help="A staff session unused this long ends. Also ANTREAN_STAFF_IDLE_HOURS.")
+@click.option("--demo-history", "history_days", type=click.IntRange(0, 366), default=0, show_default=True,
+              help="When this start creates the demo office, fill its last DAYS days (as `demo-history`), so "
+                   "the reports have something to show.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool, secure_cookies: bool,
-          behind_proxy: bool, staff_idle_hours: float) -> None:
+          behind_proxy: bool, staff_idle_hours: float, history_days: int) -> None:
     """Serve the office (an empty or missing instance becomes the demo office)."""
     # The app reads these in the server's worker, which inherits this environment.
     os.environ["ANTREAN_SECURE_COOKIES"] = "1" if secure_cookies else "0"
@@ -79,9 +82,10 @@ def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool
     held = folder.root.is_dir()
     if held:
         _hold_serving_lock(folder)
-    paths, created, _store = _open(ctx.obj["instance"])
+    paths, created, store = _open(ctx.obj["instance"])
     if not held:   # a new folder (the demo office) exists only now
         _hold_serving_lock(paths)
+    seeded = _seed_history(paths, store, history_days) if created and history_days and paths.demo_note.exists() else 0
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     config = load_config(paths.config)
     click.echo(f"Antrean — {config.name}" + (" (new demo office)" if created else ""))
@@ -89,6 +93,8 @@ def serve(ctx: click.Context, host: str, port: int, async_mode: str, quiet: bool
     click.echo(f"  Counter:  {base}/counter/")
     click.echo(f"  Display:  {base}/display/")
     click.echo(f"  Booking:  {base}/booking (appointments and the online line, on a phone)")
+    click.echo(f"  Reports:  {base}/counter/reports (supervisors)" +
+               (f"; the demo's last {history_days} days hold {seeded} invented tickets" if seeded else ""))
     served_at = _phones_address(config, host, port)
     if paths.demo_note.exists() and created:
         # Shown once, when the demo office is made: never again in a log of a later start.
@@ -273,6 +279,20 @@ def simulate(scenario: str, as_json: bool, chart: str | None, seed: int | None) 
         click.echo(f"\nChart of p95 waits written to {chart}")
 
 
+def _seed_history(paths, store: Store, days: int) -> int:
+    from .office import Office
+    from .services import history
+
+    office = Office(load_config(paths.config), store, utc_now)
+    db = store.connect()
+    try:
+        return history.seed_demo(office, db, days)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.close()
+
+
 @main.command("demo-history")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366),
               help="How many days before today to fill.")
@@ -280,21 +300,11 @@ def simulate(scenario: str, as_json: bool, chart: str | None, seed: int | None) 
 @click.pass_context
 def demo_history(ctx: click.Context, days: int, force: bool) -> None:
     """Fill the demo office's past days with plausible tickets, so the reports have a month to show."""
-    from .office import Office
-    from .services import history
-
     paths, _created, store = _open(ctx.obj["instance"])
     if not paths.demo_note.exists() and not force:
         raise click.ClickException("this is not the demo office: its history would mix invented tickets with "
                                    "real ones (pass --force if you really mean it)")
-    office = Office(load_config(paths.config), store, utc_now)
-    db = store.connect()
-    try:
-        written = history.seed_demo(office, db, days)
-    except DomainError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        db.close()
+    written = _seed_history(paths, store, days)
     click.echo(f"{written} past tickets written over the last {days} days; see /counter/reports.")
 
 
