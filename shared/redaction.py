@@ -9,8 +9,11 @@ from __future__ import annotations
 import logging
 import re
 
-# Paths whose next segment is a signed ticket or booking token.
-_SECRET_PATHS = re.compile(r"(/t/|/api/tickets/|/kiosk/tickets/|/booking/|/api/bookings/|/api/calendar/)[^/?\s\"']+")
+# Paths whose next segment is a signed ticket or booking token (the booking pages' own steps,
+# `/booking/new/<service>` and `/booking/line/<service>`, name no visitor and stay readable).
+_SECRET_PATHS = re.compile(
+    r"(/t/|/api/tickets/|/kiosk/tickets/|/booking/(?!(?:new|line)(?:[/?\s\"']|$))|/api/bookings/|/api/calendar/)"
+    r"[^/?\s\"']+")
 
 
 def redact(text: str) -> str:

@@ -6,6 +6,8 @@ The access log leaves out query strings and ticket tokens: no secrets in logs.
 """
 from __future__ import annotations
 
+import logging
+import sys
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
@@ -34,6 +36,25 @@ class RedactingLogger(Logger):
         atoms["q"] = ""
         atoms["r"] = f"{environ.get('REQUEST_METHOD', '-')} {path} {environ.get('SERVER_PROTOCOL', '-')}"
         return atoms
+
+
+# The office's own loggers (Flask's app logger is `shared.web.app`, under `shared`).
+OFFICE_LOGGERS = ("shared", "kiosk", "counter", "display", "booking", "admin")
+
+
+def _log_the_office() -> None:
+    """Send the office's own records (a daily backup written, a purge's counts, a delivery) to
+    the server's output beside gunicorn's, tokens redacted. Without a handler Python would
+    print warnings and errors only, and drop what an operator checks a backup ran by."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+                                           "%Y-%m-%d %H:%M:%S %z"))
+    handler.addFilter(RedactingFilter())
+    for name in OFFICE_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 class OfficeServer(BaseApplication):
@@ -66,6 +87,8 @@ class OfficeServer(BaseApplication):
 
     def load(self):
         from .web import create_app
+
+        _log_the_office()
 
         return create_app(
             {"ANTREAN_ASYNC_MODE": self.async_mode, "ANTREAN_PUBLISHER_THREAD": True,

@@ -124,3 +124,21 @@ def test_the_serving_process_takes_its_daily_copy_with_antrean_backup(instance_d
     assert sqlite3.connect(taken).execute("SELECT count(*) FROM users").fetchone() == (3,)
     assert stat.S_IMODE((instance_dir / "backups").stat().st_mode) == 0o700
     assert job.run(office, db) is None   # taken today already
+
+
+def test_what_a_crashed_copy_left_is_removed_by_the_next_daily_copy(office, tmp_path, caplog):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    leftovers = [".antrean-2026-03-01.sqlite3.4242.partial", ".antrean-2026-03-01.sqlite3.4242.partial-journal"]
+    for name in (*leftovers, "notes.partial", ".hidden-by-hand.sqlite3"):
+        (folder / name).write_bytes(b"x")
+    assert rules.leftover_partials(sorted(item.name for item in folder.iterdir())) == sorted(leftovers)
+    db = office.store.connect()
+    office.clock.set(START)
+    with caplog.at_level(logging.WARNING):
+        assert backups.daily(office, db, folder) is not None
+    db.close()
+    names = sorted(item.name for item in folder.iterdir())
+    assert not set(leftovers) & set(names)
+    assert {"notes.partial", ".hidden-by-hand.sqlite3", rules.daily_name("2026-03-02")} <= set(names)
+    assert "did not finish" in caplog.text

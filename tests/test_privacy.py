@@ -83,7 +83,8 @@ def test_purge_removes_contacts_and_payloads_past_retention_and_keeps_the_counts
     _seed(office, db)
     before = _statistics(db)
     assert privacy.purge(office, db).as_dict() == {"booking_contacts": 0, "notification_payloads": 0,
-                                                   "survey_comments": 0, "events": 0}   # nothing is due yet
+                                                   "survey_comments": 0, "events": 0,
+                                                   "request_keys": 0}   # nothing is due yet
 
     # 32 days after the bookings dated 1 March (31 after the deliveries): their contact goes, 10 March's and June's stay.
     office.clock.set(datetime(2026, 4, 2, 3, 0, tzinfo=timezone.utc))
@@ -256,3 +257,15 @@ def test_a_served_booking_and_a_rating_leave_nothing_personal_in_the_log(tmp_pat
     assert contact not in output and contact.replace("-", "") not in output   # … without the contact
     assert "Joko" not in output and "0813-2222-3333" not in output           # … or the comment
     assert ticket["token"] not in output
+
+
+def test_old_request_keys_are_forgotten_and_recent_ones_still_answer_a_retry(office):
+    db = office.store.connect()
+    first = tickets.issue(office, db, service="perizinan_berusaha", lane="general", request_key="early")
+    office.clock.set(START + EVENT_KEEP + timedelta(hours=1))
+    recent = tickets.issue(office, db, service="perizinan_berusaha", lane="general", request_key="late")
+    assert privacy.purge(office, db).request_keys == 1
+    # The recent key still returns its ticket; the old one would number a new ticket (days later, by design).
+    assert tickets.issue(office, db, service="perizinan_berusaha", lane="general", request_key="late").id == recent.id
+    assert tickets.issue(office, db, service="perizinan_berusaha", lane="general", request_key="early").id != first.id
+    db.close()

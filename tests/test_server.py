@@ -13,6 +13,10 @@ def test_access_log_hides_ticket_tokens():
     assert redact("/api/bookings/WzEs.abc/reschedule") == "/api/bookings/…/reschedule"
     assert redact("/api/calendar/WzEs.abc.ics") == "/api/calendar/…"
     assert redact("/api/bookings") == "/api/bookings" and redact("/booking") == "/booking"
+    # The booking pages' own steps name a service, never a visitor: they stay readable.
+    assert redact('"GET /booking/new/konsultasi HTTP/1.1"') == '"GET /booking/new/konsultasi HTTP/1.1"'
+    assert redact("/booking/line/kartu_kuning?lang=en") == "/booking/line/kartu_kuning?lang=en"
+    assert redact("/booking/newWzEs.abc/cancel") == "/booking/…/cancel"   # a token that starts "new"
 
 
 def test_secret_key_is_made_once_and_kept(instance_dir):
@@ -48,3 +52,16 @@ def test_the_server_module_leaves_the_web_stack_to_the_worker():
              "print(sorted(m for m in ('flask_socketio', 'socketio', 'aiohttp', 'shared.web') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_the_offices_own_info_lines_reach_the_server_output_redacted():
+    """A daily backup or a purge logs at INFO; without a handler Python would drop it."""
+    import subprocess
+    import sys
+
+    probe = ("import logging, shared.server as s; s._log_the_office(); "
+             "logging.getLogger('shared.services.backups').info('daily backup written: %s', 'antrean-2026-12-04'); "
+             "logging.getLogger('kiosk.views').warning('scanned /t/WzEs.abc at the door')")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "[INFO] shared.services.backups: daily backup written: antrean-2026-12-04" in result.stderr
+    assert "scanned /t/… at the door" in result.stderr and "WzEs" not in result.stderr

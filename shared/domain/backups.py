@@ -46,6 +46,16 @@ def due(local_now: datetime, today: str, names: list[str], settings: BackupSetti
     return settings.enabled and local_now.hour >= settings.hour and today not in daily_dates(names)
 
 
+# What a copy is written as until it is checked and renamed (`store.backups.copy_database`).
+_PARTIAL = re.compile(r"^\.antrean-\d{4}-\d{2}-\d{2}\.sqlite3\.\d+\.partial(-wal|-shm|-journal)?$")
+
+
+def leftover_partials(names: list[str]) -> list[str]:
+    """Half-written daily copies a crashed copy left behind (never a finished copy, never
+    another file)."""
+    return sorted(name for name in names if _PARTIAL.match(name))
+
+
 def to_remove(names: list[str], keep: int) -> list[str]:
     """The daily copies beyond the newest `keep`, oldest first (none when `keep` is 0: off)."""
     dates = daily_dates(names)

@@ -52,10 +52,13 @@ class PurgeCounts:
     notification_payloads: int = 0
     survey_comments: int = 0
     events: int = 0
+    # First answers to retried requests (`Idempotency-Key`): nothing personal, but they would
+    # grow forever; a retry comes within minutes.
+    request_keys: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {"booking_contacts": self.booking_contacts, "notification_payloads": self.notification_payloads,
-                "survey_comments": self.survey_comments, "events": self.events}
+                "survey_comments": self.survey_comments, "events": self.events, "request_keys": self.request_keys}
 
 
 def cutoffs(now: datetime, today: str, retention_days: int) -> Cutoffs:

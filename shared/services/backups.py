@@ -75,7 +75,16 @@ def daily(office: Office, _db: Connection, folder: str | Path,
         names.append(taken.name)
     for name in rules.to_remove(names, settings.keep):
         (folder / name).unlink(missing_ok=True)
+    _remove_leftovers(folder, names)
     return taken
+
+
+def _remove_leftovers(folder: Path, names: list[str]) -> None:
+    """Delete what a copy that crashed half-way left (its `.partial` files), once no copy can
+    still be writing it: the daily copy runs one at a time, and this one has finished."""
+    for name in rules.leftover_partials(names):
+        (folder / name).unlink(missing_ok=True)
+        log.warning("daily backup: removed %s, left by a copy that did not finish", name)
 
 
 def _take_daily(office: Office, target: Path, copy: Callable[[Path], object]) -> Path | None:

@@ -30,6 +30,7 @@ def purge(office: Office, db: Connection, *, by: audit.Actor = audit.SYSTEM) -> 
             notification_payloads=db.deliveries.forget_payloads(limits.given_before, unit.now),
             survey_comments=db.feedback.purge_comments(limits.given_before),
             events=db.events.prune(limits.events_before),
+            request_keys=db.idempotency.prune(limits.events_before),
         )
         if by != audit.SYSTEM or any(counts.as_dict().values()):
             unit.audit("privacy.purged", by, **counts.as_dict())

@@ -25,6 +25,10 @@ class Idempotency:
             return None
         return json.loads(row[0]) if row[0] is not None else {}
 
+    def prune(self, before: datetime) -> int:
+        """Forget answers older than `before` (a retry comes within minutes, never days); how many."""
+        return self.raw.execute("DELETE FROM idempotency WHERE created_at < ?", (to_utc_text(before),)).rowcount
+
     def remember(self, scope: str, key: str, body: object, now: datetime) -> None:
         self.raw.execute(
             "INSERT INTO idempotency (scope, key, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
