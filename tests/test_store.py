@@ -287,3 +287,21 @@ def test_commits_that_log_events_wake_the_relay_once_and_others_do_not(store):
 def test_only_bookkeeping_connections_skip_the_disk_wait(store):
     assert store.connect().raw.execute("PRAGMA synchronous").fetchone()[0] == 2              # FULL
     assert store.connect(bookkeeping=True).raw.execute("PRAGMA synchronous").fetchone()[0] == 1   # NORMAL
+
+
+def test_migrate_waits_for_another_process_making_a_new_file(tmp_path):
+    """Several commands started at once on a new office: one creates the schema while the
+    others wait to switch the file to WAL, instead of failing 'database is locked'."""
+    import sqlite3 as sqlite
+    import threading
+
+    path = tmp_path / "new.sqlite3"
+    holder = sqlite.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")          # a first process, still creating the file
+    holder.execute("CREATE TABLE first_process (x)")
+    threading.Timer(0.6, lambda: holder.execute("COMMIT")).start()   # longer than a read's busy wait
+    assert Store(path).migrate() >= 10
+    raw = sqlite.connect(path)
+    assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    raw.close()
+    holder.close()

@@ -75,7 +75,7 @@ class Store:
         # Called after every commit that appended events (the relay's wake-up).
         self.on_events: Callable[[], None] | None = None
 
-    def connect(self, *, bookkeeping: bool = False) -> Connection:
+    def connect(self, *, bookkeeping: bool = False, busy_ms: int = READ_BUSY_MS) -> Connection:
         """A new connection with the durability settings; one per request or worker.
 
         A `bookkeeping` connection writes only what may be lost to a power cut without harm
@@ -83,14 +83,20 @@ class Store:
         not wait for the disk as a ticket's must.
         """
         raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                              timeout=READ_BUSY_MS / 1000)
+                              timeout=busy_ms / 1000)
         raw.execute(f"PRAGMA synchronous = {'NORMAL' if bookkeeping else 'FULL'}")
         raw.execute("PRAGMA foreign_keys = ON")
         return Connection(raw, self)
 
     def migrate(self) -> int:
-        """Bring the schema up to date; safe to call at every start. Returns the version."""
-        connection = self.connect()
+        """Bring the schema up to date; safe to call at every start. Returns the version.
+
+        It runs before anything is served, so it may wait in SQLite's own busy handler: several
+        commands started at once on a new office (or a server starting beside one) each wait
+        while the first creates the file, whose rollback journal it holds exclusively until it
+        is in WAL mode, instead of failing "database is locked" after a read's short wait.
+        """
+        connection = self.connect(busy_ms=int(self.write_wait * 1000))
         try:
             connection.raw.execute("PRAGMA journal_mode = WAL")
             version = connection.raw.execute("PRAGMA user_version").fetchone()[0]
