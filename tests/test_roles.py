@@ -56,6 +56,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/static/kiosk/<path:filename>", "GET"): PUBLIC,
     # Public API (contract: no token) and the visitor's own signed links.
     ("/api/services", "GET"): PUBLIC,
+    ("/api/openapi.json", "GET"): PUBLIC,
     ("/api/counters", "GET"): PUBLIC,
     ("/api/queue", "GET"): PUBLIC,
     ("/api/capacity", "GET"): PUBLIC,

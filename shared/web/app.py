@@ -17,7 +17,7 @@ from ..domain.errors import StoreUnavailable
 from ..office import Office
 from ..store import Store
 from ..tokens import TicketTokens
-from . import context, live_config, notifications
+from . import context, live_config, notifications, openapi
 from .auth import SocketCloser, keep_staff_session, protect_from_csrf
 from .errors import register_error_handlers, retry_after_header
 from ..redaction import RedactingFilter
@@ -142,6 +142,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.after_request(_security_headers)
     register_error_handlers(app)
     register_vocabulary(app)
+    openapi.register(app)
 
     @app.context_processor
     def inject_globals():
