@@ -69,6 +69,7 @@ def run_action(action: str, number: int, staff: StaffUser, fields: Mapping[str, 
     elif action == "return":
         ticket = calling.return_ticket(office, db, number, fields["number"], staff=staff)
     elif action == "admit":
+        counters.desk(office, db, number)  # admitting needs no claim, but the counter must exist
         ticket = ticket_service.admit(office, db, fields["number"], staff=staff)
     elif action == "move-to-general":
         ticket = lane_checks.move_to_general(office, db, number, fields["reason"], staff=staff)

@@ -5,7 +5,8 @@ Unexpected faults are logged with the request path only: never bodies, tokens or
 """
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request, url_for
+from flask import Flask, g, jsonify, make_response, render_template, request, url_for
+from flask.globals import request_ctx
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -61,6 +62,10 @@ def error_response(status: int, code: str, message: str, extra: dict | None = No
         response = jsonify({"error": {"code": code, "message": text, **fields}})
         response.status_code = status
         return response
+    if request_ctx.url_adapter is None:
+        # Werkzeug refused the Host header (e.g. a label over 63 characters), so no URL can be
+        # built and the page template cannot render: a short plain answer instead of a 500.
+        return make_response((text, status, {"Content-Type": "text/plain; charset=utf-8"}))
     return render_template("error.html", status=status, code=code, message=text, back_url=_back_url()), status
 
 
