@@ -10,11 +10,15 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from tests.helpers.live import WAIT, assert_error_shape, bearer, demo_instance, issue, login
+from tests.helpers.crashes import office_today
+from tests.helpers.live import WAIT, assert_error_shape, bearer, demo_instance, issue, login, read_only_db
+from tests.helpers.screens import (console_browser, console_form, kiosk_browser, kiosk_form, press_console,
+                                   press_kiosk, visible_text)
 
 pytestmark = pytest.mark.server
 
@@ -65,3 +69,57 @@ def test_reads_and_displays_answer_while_writes_wait_then_get_busy(tmp_path, ser
     with requests.Session() as kiosk:
         assert issue(kiosk, server.base_url, server.logins.kiosk_token, SERVICE).json()["number"] == "A-001"
     display.wait_for(lambda events: any(name == "queue" for name, _ in events), what="the next change")
+
+
+def test_kiosk_console_and_booking_say_busy_in_indonesian_then_work_once_the_lock_is_gone(tmp_path, servers):
+    """The screens people use read a friendly Indonesian "busy"; nothing is half-written; the
+    same kiosk form and console button work as soon as the other process lets go."""
+    server = servers(demo_instance(tmp_path / "instance"))
+    base = server.base_url
+    with requests.Session() as setup:   # someone waiting, so the console's press has a visitor to call
+        assert issue(setup, base, server.logins.kiosk_token, SERVICE).status_code == 201
+    kiosk = kiosk_browser(base, server.logins.kiosk_token)
+    console = console_browser(base, "petugas", server.logins.passwords["petugas"])
+    kiosk_fields, console_fields = kiosk_form(kiosk, base, "konsultasi"), console_form(console, base, 1)
+    [slot] = requests.get(server.url("/api/slots"), params={"service": "konsultasi", "date": office_today()},
+                          timeout=WAIT).json()[-1:]
+    booking = {"service": "konsultasi", "date": office_today(), "start": slot["start"], "lane": "general"}
+    presses = {
+        "kiosk": lambda: press_kiosk(kiosk, base, kiosk_fields),
+        "console": lambda: press_console(console, base, 1, console_fields),
+        "booking": lambda: requests.post(server.url("/api/bookings"), json=booking, timeout=3 * WAIT),
+    }
+    before = written(server.instance)
+    holder = sqlite3.connect(server.instance / "antrean.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with ThreadPoolExecutor(len(presses)) as pool:
+            answers = {name: job.result() for name, job in
+                       [(name, pool.submit(press)) for name, press in presses.items()]}
+        assert written(server.instance) == before
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert_error_shape(answers["booking"], 503, "busy")
+    assert answers["booking"].headers.get("Retry-After") == "2"
+    assert answers["kiosk"].status_code == 503 and answers["kiosk"].headers.get("Retry-After") == "2"
+    # The console's button comes back to the console, with the reason above its buttons.
+    assert answers["console"].status_code == 200 and answers["console"].url.endswith("/counter/1")
+    for name in ("kiosk", "console"):
+        text = visible_text(answers[name].text)
+        assert "Sistem sedang sibuk. Silakan coba lagi sebentar lagi." in text, (name, text[:500])
+        assert "Traceback" not in answers[name].text
+
+    assert press_kiosk(kiosk, base, kiosk_fields).url.split("?")[0].rsplit("/", 2)[-2] == "tickets"
+    assert "A-001" in visible_text(press_console(console, base, 1, console_fields).text)
+    assert requests.post(server.url("/api/bookings"), json=booking, timeout=WAIT).status_code == 201
+    tickets, bookings, _events, _audit = written(server.instance)
+    assert (tickets, bookings) == (before[0] + 1, before[1] + 1)
+
+
+def written(instance) -> tuple[int, ...]:
+    """Rows of what a write leaves behind: tickets, bookings, ticket events, audit rows."""
+    with read_only_db(instance) as db:
+        return tuple(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                     for table in ("tickets", "bookings", "ticket_events", "audit"))
