@@ -228,14 +228,26 @@ def launch(instance: Path, *, async_mode: str = "gevent", env: dict | None = Non
     if not (instance / "office.toml").exists():
         raise FileNotFoundError(f"no office.toml in {instance}: make the office (e.g. demo_instance) first")
     port = port or free_port()
+    command = serve_command(instance, port, async_mode=async_mode, quiet=quiet)
+    return start(command, instance, port, env=env, log=log, timeout=timeout)
+
+
+def serve_command(instance: Path, port: int, *, async_mode: str = "gevent", quiet: bool = True) -> list[str]:
+    """The `antrean serve` command line for `instance` on 127.0.0.1:`port`."""
+    return [PYTHON, "-m", "shared.cli", "--instance", str(instance), "serve", "--port", str(port),
+            "--async-mode", async_mode, *(["--quiet"] if quiet else [])]
+
+
+def start(command: list[str], instance: Path, port: int, *, env: dict | None = None, log: Path | None = None,
+          timeout: float = START_TIMEOUT_S) -> Server:
+    """Run `command` (a serve command, maybe wrapped) and wait until it answers on `port`.
+
+    `instance` is where the demo logins are read from and what `Server.instance` names.
+    """
     log = log or instance.parent / f"{instance.name}-server-{port}.log"
     with open(log, "ab") as sink:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(
-            [PYTHON, "-m", "shared.cli", "--instance", str(instance), "serve", "--port", str(port),
-             "--async-mode", async_mode, *(["--quiet"] if quiet else [])],
-            cwd=REPO, env={**os.environ, **(env or {})},
-            stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **(env or {})},
+                                   stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
     logins = read_demo_logins(instance) if (instance / "demo-credentials.txt").exists() else None
     server = Server(f"http://127.0.0.1:{port}", instance, process, log, logins)
     deadline = time.monotonic() + timeout
