@@ -11,14 +11,15 @@ import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 
 import pytest
 import requests
 
 from tests.helpers.crashes import office_today
 from tests.helpers.live import WAIT, assert_error_shape, bearer, demo_instance, issue, login, read_only_db
-from tests.helpers.screens import (console_browser, console_form, kiosk_browser, kiosk_form, press_console,
-                                   press_kiosk, visible_text)
+from tests.helpers.screens import (console_browser, console_form, csrf_of, kiosk_browser, kiosk_form,
+                                   press_console, press_kiosk, visible_text)
 
 pytestmark = pytest.mark.server
 
@@ -72,8 +73,8 @@ def test_reads_and_displays_answer_while_writes_wait_then_get_busy(tmp_path, ser
 
 
 def test_kiosk_console_and_booking_say_busy_in_indonesian_then_work_once_the_lock_is_gone(tmp_path, servers):
-    """The screens people use read a friendly Indonesian "busy"; nothing is half-written; the
-    same kiosk form and console button work as soon as the other process lets go."""
+    """The screens people use (kiosk, console, booking) read a friendly Indonesian "busy";
+    nothing is half-written; the same forms work as soon as the other process lets go."""
     server = servers(demo_instance(tmp_path / "instance"))
     base = server.base_url
     with requests.Session() as setup:   # someone waiting, so the console's press has a visitor to call
@@ -81,13 +82,26 @@ def test_kiosk_console_and_booking_say_busy_in_indonesian_then_work_once_the_loc
     kiosk = kiosk_browser(base, server.logins.kiosk_token)
     console = console_browser(base, "petugas", server.logins.passwords["petugas"])
     kiosk_fields, console_fields = kiosk_form(kiosk, base, "konsultasi"), console_form(console, base, 1)
-    [slot] = requests.get(server.url("/api/slots"), params={"service": "konsultasi", "date": office_today()},
-                          timeout=WAIT).json()[-1:]
-    booking = {"service": "konsultasi", "date": office_today(), "start": slot["start"], "lane": "general"}
+    day = tomorrow = (date.fromisoformat(office_today()) + timedelta(days=1)).isoformat()
+    for day in (office_today(), tomorrow):   # late in the evening today has no slot left to book
+        slots = requests.get(server.url("/api/slots"), params={"service": "konsultasi", "date": day},
+                             timeout=WAIT).json()
+        if slots:
+            break
+    slot = slots[-1]
+    booking = {"service": "konsultasi", "date": day, "start": slot["start"], "lane": "general"}
+    visitor = requests.Session()   # the booking pages' confirm step, on a phone
+    confirm = visitor.get(server.url("/booking/new/konsultasi"), timeout=WAIT,
+                          params={"step": "confirm", "date": booking["date"], "start": slot["start"], "lane": "general",
+                                  "contact": ""})
+    confirm_fields = {"date": booking["date"], "start": slot["start"], "lane": "general", "contact": "",
+                      "csrf_token": csrf_of(confirm.text)}
     presses = {
         "kiosk": lambda: press_kiosk(kiosk, base, kiosk_fields),
         "console": lambda: press_console(console, base, 1, console_fields),
         "booking": lambda: requests.post(server.url("/api/bookings"), json=booking, timeout=3 * WAIT),
+        "booking page": lambda: visitor.post(server.url("/booking/new/konsultasi"), data=confirm_fields,
+                                             timeout=3 * WAIT),
     }
     before = written(server.instance)
     holder = sqlite3.connect(server.instance / "antrean.sqlite3", isolation_level=None)
@@ -106,7 +120,8 @@ def test_kiosk_console_and_booking_say_busy_in_indonesian_then_work_once_the_loc
     assert answers["kiosk"].status_code == 503 and answers["kiosk"].headers.get("Retry-After") == "2"
     # The console's button comes back to the console, with the reason above its buttons.
     assert answers["console"].status_code == 200 and answers["console"].url.endswith("/counter/1")
-    for name in ("kiosk", "console"):
+    assert answers["booking page"].status_code == 503
+    for name in ("kiosk", "console", "booking page"):
         text = visible_text(answers[name].text)
         assert "Sistem sedang sibuk. Silakan coba lagi sebentar lagi." in text, (name, text[:500])
         assert "Traceback" not in answers[name].text
@@ -114,8 +129,10 @@ def test_kiosk_console_and_booking_say_busy_in_indonesian_then_work_once_the_loc
     assert press_kiosk(kiosk, base, kiosk_fields).url.split("?")[0].rsplit("/", 2)[-2] == "tickets"
     assert "A-001" in visible_text(press_console(console, base, 1, console_fields).text)
     assert requests.post(server.url("/api/bookings"), json=booking, timeout=WAIT).status_code == 201
+    booked = visitor.post(server.url("/booking/new/konsultasi"), data=confirm_fields, timeout=WAIT)
+    assert booked.status_code == 200 and "/booking/" in booked.url and "/new/" not in booked.url
     tickets, bookings, _events, _audit = written(server.instance)
-    assert (tickets, bookings) == (before[0] + 1, before[1] + 1)
+    assert (tickets, bookings) == (before[0] + 1, before[1] + 2)
 
 
 def written(instance) -> tuple[int, ...]:
