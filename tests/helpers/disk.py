@@ -1,11 +1,12 @@
-"""A live server whose instance folder sits on a small disk of its own, to fill and to free.
+"""A live server whose instance folder sits on a small disk of its own, to fill and to free,
+or to make read-only and writable again.
 
 Unprivileged: the server runs in its own user and mount namespace
 (`unshare --user --map-root-user --mount`) with its instance folder on a tmpfs that only it
 sees. The test reaches the files through `/proc/<pid>/root/…`, fills the tmpfs with a filler
-file until the kernel answers ENOSPC, and deletes it to give the room back; the server is
-never restarted. (Chmod would not do: the suite may run as root, and the server keeps its
-database open. SQLite's `max_page_count` would be a simulation inside SQLite; this is the
+file until the kernel answers ENOSPC, and deletes it to give the room back; or it lays a
+read-only bind mount over the folder and removes it. The server is never restarted. (Chmod
+would not do: the suite may run as root, and the server keeps its database open. SQLite's `max_page_count` would be a simulation inside SQLite; this is the
 kernel refusing the write, as on a real disk.)
 """
 from __future__ import annotations
@@ -84,6 +85,15 @@ class SmallDisk:
 
     def free(self) -> None:
         self._filler.unlink()
+
+    def read_only(self) -> None:
+        """Make the folder read-only from now on, as a file system remounted read-only after an
+        error would be: a read-only bind mount over it. Files the server already has open keep
+        their old mount; every new connection (one per request) gets the read-only one."""
+        self.inside("mount", "--bind", "-o", "ro", str(self.instance), str(self.instance))
+
+    def writable(self) -> None:
+        self.inside("umount", str(self.instance))
 
     def stop(self) -> None:
         self.server.stop()
