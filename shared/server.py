@@ -7,25 +7,79 @@ The access log leaves out query strings and ticket tokens: no secrets in logs.
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import time
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+from gunicorn.workers.ggevent import GeventWorker
 
-from .redaction import RedactingFilter, redact
+from .redaction import MalformedFrames, RedactingFilter, redact
+
+# A request's body must arrive within this many seconds of its headers: a kiosk's ticket is a
+# few hundred bytes, while a client trickling a body a byte at a time would otherwise hold its
+# connection (and its memory) for as long as it likes. Headers are bounded by `keepalive`.
+BODY_DEADLINE_S = float(os.environ.get("ANTREAN_BODY_DEADLINE_S") or 5)
+
+
+class _BodyDeadline:
+    """`wsgi.input` that must be read to its end before a deadline, else 408 and the connection
+    closes (the rest of the body never arrived, so the connection cannot be reused)."""
+
+    def __init__(self, body, request, deadline: float):
+        self._body, self._request, self._deadline = body, request, deadline
+
+    def _within(self, method, *args):
+        import gevent
+        from werkzeug.exceptions import RequestTimeout
+
+        remaining = self._deadline - time.monotonic()
+        try:
+            if remaining <= 0:
+                raise gevent.Timeout()
+            with gevent.Timeout(remaining):
+                return method(*args)
+        except gevent.Timeout:
+            self._request.must_close = True
+            raise RequestTimeout() from None
+
+    def read(self, size=None):
+        return self._within(self._body.read, size)
+
+    def readline(self, size=None):
+        return self._within(self._body.readline, size)
+
+    def readlines(self, size=None):
+        return self._within(self._body.readlines, size)
+
+    def __iter__(self):
+        return iter(self.readlines())
+
+
+class DeadlineGeventWorker(GeventWorker):
+    """gunicorn's gevent worker, with a deadline on each request body (`BODY_DEADLINE_S`)."""
+
+    def handle_request(self, listener_name, req, sock, addr):
+        req.body = _BodyDeadline(req.body, req, time.monotonic() + BODY_DEADLINE_S)
+        super().handle_request(listener_name, req, sock, addr)
+
 
 ASYNC_MODES = {
-    "gevent": {"worker_class": "gevent", "worker_connections": 4000},
+    "gevent": {"worker_class": "shared.server.DeadlineGeventWorker", "worker_connections": 4000},
     "threading": {"worker_class": "gthread", "threads": 64},
 }
 DEFAULT_ASYNC_MODE = "gevent"
 
 class RedactingLogger(Logger):
     """Gunicorn's logger, minus tokens and query strings in the access log, and minus tokens
-    in its error log ("Error handling request /t/<token>" names the raw path)."""
+    in its error log ("Error handling request /t/<token>" names the raw path), and minus the
+    traceback of a client's malformed Socket.IO frame."""
 
     def setup(self, cfg):
         super().setup(cfg)
+        if not any(isinstance(item, MalformedFrames) for item in self.error_log.filters):
+            self.error_log.addFilter(MalformedFrames())  # first: RedactingFilter renders tracebacks
         if not any(isinstance(item, RedactingFilter) for item in self.error_log.filters):
             self.error_log.addFilter(RedactingFilter())
 

@@ -22,6 +22,7 @@ HTTP_CODES = {
     403: ("forbidden", N_("You may not do this.")),
     404: ("not_found", N_("Not found.")),
     405: ("method_not_allowed", N_("This method is not allowed here.")),
+    408: ("request_timeout", N_("The request took too long to arrive. Please try again.")),
     413: ("too_large", N_("The request is too large.")),
     415: ("invalid_request", N_("Send the request as JSON.")),
     429: ("rate_limited", N_("Too many requests. Please wait a moment and try again.")),

@@ -1,0 +1,214 @@
+"""Hostile clients against a real server (gunicorn + gevent on loopback): malformed Socket.IO
+frames, bad `watch`es, slow and idle connections, foreign origins and oversized messages.
+
+Each is refused or cut without a traceback in the log, and a kiosk keeps getting its tickets.
+One server serves the module; the counts are small so the suite stays fast.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+
+import pytest
+import requests
+import websocket
+
+from tests.helpers.live import WAIT, assert_error_shape, bearer, demo_instance, issue, launch
+from tests.helpers.sockets import Recorder
+
+pytestmark = pytest.mark.server
+
+SERVICE = "perizinan_berusaha"
+TRICKLERS = 30
+IDLE_CONNECTIONS = 500
+FOREIGN = "http://evil.example"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One live demo office; the body deadline is shortened so the slow-client test stays short."""
+    server = launch(demo_instance(tmp_path_factory.mktemp("abuse") / "instance"),
+                    env={"ANTREAN_BODY_DEADLINE_S": "2"})
+    yield server
+    server.stop()
+
+
+def ws_url(server) -> str:
+    return server.base_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+
+
+def raw_socket(server, namespace: str | None = "/ticket") -> websocket.WebSocket:
+    """A websocket speaking engine.io by hand, joined to `namespace` when given."""
+    ws = websocket.create_connection(ws_url(server), timeout=WAIT)
+    assert ws.recv().startswith("0{")  # engine.io open
+    if namespace:
+        ws.send(f"40{namespace},")
+        assert ws.recv().startswith(f"40{namespace},")
+    return ws
+
+
+def frames_until_quiet(ws, quiet: float = 0.5) -> list[str]:
+    """What the server sends until it says nothing for `quiet` seconds (pings answered)."""
+    received = []
+    ws.settimeout(quiet)
+    while True:
+        try:
+            message = ws.recv()
+        except websocket.WebSocketTimeoutException:
+            return received
+        if message == "2":
+            ws.send("3")
+            continue
+        received.append(message)
+
+
+def error_codes(messages: list[str], namespace: str = "/ticket") -> list[str]:
+    codes = []
+    for message in messages:
+        if message.startswith(f"42{namespace},"):
+            name, payload = json.loads(message[len(f"42{namespace},"):])[:2]
+            if name == "error":
+                assert set(payload) == {"error"} and set(payload["error"]) == {"code", "message"}, payload
+                assert payload["error"]["message"].strip()
+                codes.append(payload["error"]["code"])
+    return codes
+
+
+def server_log(server) -> str:
+    return server.log.read_text(errors="replace")
+
+
+def assert_kiosk_issues(server) -> None:
+    with requests.Session() as kiosk:
+        answer = issue(kiosk, server.base_url, server.logins.kiosk_token, SERVICE)
+    assert answer.status_code == 201, answer.text
+
+
+# -- Socket.IO ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("watch, code", [
+    ('["watch"]', "invalid_request"),
+    ('["watch", 5]', "invalid_request"),
+    ('["watch", "token"]', "invalid_request"),
+    ('["watch", {}]', "invalid_request"),
+    ('["watch", {"token": 7}]', "invalid_request"),
+    ('["watch", {"token": "forged.token"}]', "unknown_ticket"),
+    ('["watch", {"token": "%s"}]' % ("x" * 5000), "too_large"),
+    ('["watch", {"a": 1}, 2, 3]', "invalid_request"),
+])
+def test_a_bad_watch_gets_an_error_event(served, watch, code):
+    ws = raw_socket(served)
+    try:
+        ws.send(f"42/ticket,{watch}")
+        assert error_codes(frames_until_quiet(ws)) == [code]
+    finally:
+        ws.close()
+
+
+def test_malformed_frames_are_dropped_without_a_traceback(served):
+    before = server_log(served)
+    for frame in ("42/ticket,{}", "42/ticket,[", "4z", "42/ticket,[1,2]", "43/ticket,", "42/nowhere,[\"x\"]",
+                  '42/display,["snapshot"]', "45-/ticket,[\"x\"]", "99", "6", ""):
+        ws = raw_socket(served)
+        try:
+            ws.send(frame)
+            frames_until_quiet(ws, quiet=0.3)
+        except (websocket.WebSocketException, ConnectionError):
+            pass  # the server may hang up on garbage; it must not log a traceback for it
+        finally:
+            ws.close()
+    # The connection still works for a well-behaved phone.
+    ws = raw_socket(served)
+    try:
+        ws.send('42/ticket,["watch", {"token": "forged"}]')
+        assert error_codes(frames_until_quiet(ws)) == ["unknown_ticket"]
+    finally:
+        ws.close()
+    new = server_log(served)[len(before):]
+    assert "Traceback" not in new, new[-3000:]
+    assert new.count("malformed Socket.IO frame") <= 11
+
+
+def test_a_socket_message_over_64_kb_closes_the_connection(served):
+    ws = raw_socket(served)
+    ws.send('42/ticket,["watch", {"token": "%s"}]' % ("x" * 70_000))
+    with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError)):
+        frames_until_quiet(ws, quiet=WAIT)
+    assert_kiosk_issues(served)
+
+
+def test_a_foreign_origin_is_refused_on_every_namespace(served):
+    """Same-origin only (Flask-SocketIO's default): a page on another site cannot drive a
+    console's session cookie, nor read a display; the office's own screens and phones connect."""
+    polling = served.base_url + "/socket.io/?EIO=4&transport=polling"
+    assert requests.get(polling, headers={"Origin": FOREIGN}, timeout=WAIT).status_code == 400
+    assert requests.get(polling, headers={"Origin": served.base_url}, timeout=WAIT).status_code == 200
+    assert requests.get(polling, timeout=WAIT).status_code == 200  # no Origin: kiosks, scripts
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        websocket.create_connection(ws_url(served), timeout=WAIT, origin=FOREIGN)
+    # The websocket client sends its own Origin: the server's address, as a display's browser does.
+    display = Recorder("/display", ("snapshot",)).connect(served.base_url)
+    try:
+        display.wait_for(lambda events: display.of("snapshot"), what="the display's snapshot")
+    finally:
+        display.close()
+
+
+# -- slow and idle clients -----------------------------------------------------------------------
+
+def _trickle(server, answers: list, hold_s: float) -> None:
+    """Send a kiosk's headers, then its body one byte every 0.2 s; note how it ended."""
+    with socket.create_connection(("127.0.0.1", int(server.base_url.rsplit(":", 1)[1])), timeout=WAIT) as conn:
+        conn.sendall(f"POST /api/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     f"Authorization: Bearer {server.logins.kiosk_token}\r\nContent-Length: 1000\r\n\r\n{{".encode())
+        conn.settimeout(0.2)
+        started = time.monotonic()
+        while time.monotonic() - started < hold_s:
+            try:
+                conn.sendall(b" ")
+                reply = conn.recv(200)
+            except socket.timeout:
+                continue
+            except OSError:
+                answers.append("reset")
+                return
+            answers.append(reply.split(b"\r\n", 1)[0].decode() if reply else "closed")
+            return
+        answers.append("held")
+
+
+def test_clients_trickling_a_body_are_cut_while_a_kiosk_issues(served):
+    answers: list[str] = []
+    tricklers = [threading.Thread(target=_trickle, args=(served, answers, 4 * WAIT)) for _ in range(TRICKLERS)]
+    for thread in tricklers:
+        thread.start()
+    assert_kiosk_issues(served)
+    for thread in tricklers:
+        thread.join(timeout=5 * WAIT)
+    assert len(answers) == TRICKLERS
+    assert "held" not in answers, answers
+    assert set(answers) <= {"HTTP/1.1 408 REQUEST TIMEOUT", "closed", "reset"}, answers
+    assert "Traceback" not in server_log(served)
+    assert_kiosk_issues(served)
+
+
+def test_a_kiosk_gets_its_ticket_past_500_idle_connections(served):
+    port = int(served.base_url.rsplit(":", 1)[1])
+    idle = []
+    try:
+        for _ in range(IDLE_CONNECTIONS):
+            idle.append(socket.create_connection(("127.0.0.1", port), timeout=WAIT))
+        assert_kiosk_issues(served)
+        assert requests.get(served.url("/api/queue"), timeout=WAIT).status_code == 200
+    finally:
+        for conn in idle:
+            conn.close()
+
+
+def test_a_json_body_over_64_kb_is_refused_with_413(served):
+    body = json.dumps({"service": SERVICE, "lane": "general", "pad": "x" * 70_000})
+    answer = requests.post(served.url("/api/tickets"), data=body, timeout=WAIT,
+                           headers={"Content-Type": "application/json", **bearer(served.logins.kiosk_token)})
+    assert_error_shape(answer, 413, "too_large")
