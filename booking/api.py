@@ -1,11 +1,10 @@
 """Public endpoints of appointments and the online line (see docs/API.md)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import jsonify, request
 
 from shared.domain.errors import Unprocessable
+from shared.domain.hours import parse_day
 from shared.i18n import N_
 from shared.qr import qr_svg
 from shared.services import bookings as booking_service
@@ -32,10 +31,9 @@ def list_slots():
     service = request.args.get("service", "")
     if context.office().config.service(service) is None:
         ticket_service.service_and_lane(context.office(), service, "general")   # unknown_service
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        raise Unprocessable(N_("Choose a date like 2026-12-24.")) from None
+    day = parse_day(request.args.get("date", ""))
+    if day is None:
+        raise Unprocessable(N_("Choose a date like 2026-12-24."))
     office = context.office()
     if not office.config.booking.enabled:
         return jsonify([])

@@ -28,6 +28,7 @@ from .blueprint import bp
 
 PAGE_ROWS = 200
 MAX_LIMIT = 20000
+MAX_ROW_ID = 2**63 - 1
 # The page's "kind" filter: an action prefix each.
 KINDS = {
     "ticket.": N_("Tickets"), "staff.": N_("Sign-ins and passwords"), "counter.": N_("Counters"),
@@ -67,7 +68,9 @@ def _int_arg(name: str, default: int | None, *, low: int = 0, high: int | None =
     text = request.args.get(name)
     if not text:
         return default
-    if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+    # ASCII digits only ("²" passes str.isdigit but not int()), and within SQLite's 64-bit integers.
+    high = MAX_ROW_ID if high is None else high
+    if not (text.isascii() and text.isdigit()) or int(text) < low or int(text) > high:
         raise InvalidRequest(N_("The field '%(field)s' is missing or not valid."), field=name)
     return int(text)
 

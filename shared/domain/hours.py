@@ -12,6 +12,20 @@ from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 END_OF_DAY = time(23, 59, 59, 999999)
+# The dates an office can have. A day near the calendar's ends (0001-01-01, 9999-12-31) cannot
+# have its bounds converted between time zones nor a booking cutoff taken from it without
+# leaving Python's date range, so such a date in a request is refused as malformed.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9000, 12, 31)
+
+
+def parse_day(text) -> date | None:
+    """A `YYYY-MM-DD` business date from a request, or None when it is not one an office can have."""
+    try:
+        day = date.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
 
 
 @dataclass(frozen=True)

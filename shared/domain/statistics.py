@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from ..i18n import N_
 from .errors import InvalidRequest, Unprocessable
+from .hours import parse_day
 from .model import CALLED, CANCELLED, CHANNELS, DONE, NO_SHOW, SERVING, WAITING
 
 # A year and a day: a whole leap year, or a semester with room to spare.
@@ -141,10 +142,10 @@ def parse_range(from_text: str | None, to_text: str | None, *, max_days: int = M
     range unprocessable (one year's report is the longest an office submits)."""
     dates = []
     for field_name, text in (("from", from_text), ("to", to_text)):
-        try:
-            dates.append(date.fromisoformat(text or ""))
-        except (TypeError, ValueError):
-            raise InvalidRequest(N_("The field '%(field)s' is missing or not valid."), field=field_name) from None
+        day = parse_day(text.isoformat() if isinstance(text, date) else text)
+        if day is None:
+            raise InvalidRequest(N_("The field '%(field)s' is missing or not valid."), field=field_name)
+        dates.append(day)
     first, last = dates
     if last < first:
         raise Unprocessable(N_("The end date is before the start date."))

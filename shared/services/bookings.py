@@ -14,6 +14,7 @@ from ..domain.errors import (
     AlreadyBooked, InvalidState, SlotFull, TooEarly, TooLate, UnknownBooking, Unprocessable,
 )
 from ..domain.events import BookingChanged, BookingCreated
+from ..domain.hours import parse_day
 from ..domain.model import APPOINTMENT, OUTSIDE, WAITING, Ticket
 from ..domain.officetime import to_office_iso
 from ..i18n import N_
@@ -31,11 +32,8 @@ def _enabled(office: Office) -> None:
         raise InvalidState(N_("This office does not take bookings."), code="booking_closed")
 
 
-def _date(text) -> date:
-    try:
-        return date.fromisoformat(text) if isinstance(text, str) else None
-    except ValueError:
-        return None
+def _date(text) -> date | None:
+    return parse_day(text)
 
 
 def bookable_slot(office: Office, service: str, day_text: str, start: str, now: datetime) -> Slot:
