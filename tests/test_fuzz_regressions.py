@@ -43,3 +43,12 @@ def test_a_business_date_is_one_an_office_can_have():
     assert parse_day("9999-12-31") is None
     assert parse_day("2026-02-30") is None
     assert parse_day(20261204) is None
+
+
+@pytest.mark.parametrize("path", ["/api/alarms/9223372036854775808/acknowledge", "/api/kiosks/99999999999999999999/link",
+                                  "/api/counters/9223372036854775808/call-next"])
+def test_an_id_in_a_path_past_64_bits_is_an_unknown_path(client, staff_headers, path):
+    # It reached SQLite, which cannot hold it: OverflowError, 500.
+    answer = client.post(path, headers=staff_headers("admin"))
+    assert answer.status_code == 404
+    assert answer.get_json()["error"]["code"] == "not_found"

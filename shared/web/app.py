@@ -20,6 +20,7 @@ from ..tokens import TicketTokens
 from . import context, live_config, notifications, openapi
 from .auth import SocketCloser, keep_staff_session, protect_from_csrf
 from .errors import register_error_handlers, retry_after_header
+from .requests import StoredIntegerConverter
 from ..redaction import RedactingFilter
 from .vocabulary import register_vocabulary
 from .extensions import babel, csrf, limiter, login_manager, socketio
@@ -50,6 +51,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     root = instance_path or os.environ.get("ANTREAN_INSTANCE") or "instance"
     paths, _created = ensure_instance(root)
     app = Flask(__name__, instance_path=str(paths.root), instance_relative_config=True)
+    app.url_map.converters["int"] = StoredIntegerConverter
     app.config.from_mapping(
         SECRET_KEY=secret_key(paths),
         DATABASE=str(paths.database),

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from flask import make_response, request
+from werkzeug.routing import IntegerConverter
 
 from ..domain.errors import InvalidRequest
 from ..i18n import LANGUAGES, N_
 from . import context
 
 MAX_KEY_LENGTH = 100
+
+
+class StoredIntegerConverter(IntegerConverter):
+    """`<int:…>` in every route: a number SQLite can hold (64-bit), so `/api/alarms/<20 digits>/…`
+    is an unknown path (404) instead of an overflow when the id reaches the database."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002 (werkzeug's names)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def json_body() -> dict:
