@@ -10,37 +10,54 @@ import logging
 import os
 import sys
 import time
+from contextlib import contextmanager
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.ggevent import GeventWorker
+from gunicorn.workers.gthread import ThreadWorker
 
 from .redaction import MalformedFrames, RedactingFilter, redact
 
-# A request's body must arrive within this many seconds of its headers: a kiosk's ticket is a
-# few hundred bytes, while a client trickling a body a byte at a time would otherwise hold its
-# connection (and its memory) for as long as it likes. Headers are bounded by `keepalive`.
-BODY_DEADLINE_S = float(os.environ.get("ANTREAN_BODY_DEADLINE_S") or 5)
+# A request must arrive within this many seconds: a kiosk's ticket is a few hundred bytes, while
+# a client trickling its headers or body a byte at a time would otherwise hold its connection
+# (gevent) or one of the worker's threads (threading) for as long as it likes.
+REQUEST_DEADLINE_S = float(os.environ.get("ANTREAN_REQUEST_DEADLINE_S") or 5)
+
+
+class SlowClient(NoMoreData):
+    """The request did not arrive before its deadline (gunicorn drops the connection quietly)."""
+
+
+@contextmanager
+def _gevent_deadline(remaining: float):
+    """Raise `SlowClient` in whatever this block waits on once `remaining` seconds have passed."""
+    import gevent
+
+    if remaining <= 0:
+        raise SlowClient()
+    with gevent.Timeout(remaining, SlowClient()):
+        yield
 
 
 class _BodyDeadline:
-    """`wsgi.input` that must be read to its end before a deadline, else 408 and the connection
-    closes (the rest of the body never arrived, so the connection cannot be reused)."""
+    """`wsgi.input` that must be read to its end before the request's deadline, else 408 and
+    the connection closes (the rest of the body never came, so it cannot be reused)."""
 
-    def __init__(self, body, request, deadline: float):
+    def __init__(self, body, request, deadline: float, guard=None):
         self._body, self._request, self._deadline = body, request, deadline
+        self._guard = guard  # the gevent timer; with threads the socket enforces the deadline
 
     def _within(self, method, *args):
-        import gevent
         from werkzeug.exceptions import RequestTimeout
 
-        remaining = self._deadline - time.monotonic()
         try:
-            if remaining <= 0:
-                raise gevent.Timeout()
-            with gevent.Timeout(remaining):
+            if self._guard is None:
                 return method(*args)
-        except gevent.Timeout:
+            with self._guard(self._deadline - time.monotonic()):
+                return method(*args)
+        except SlowClient:
             self._request.must_close = True
             raise RequestTimeout() from None
 
@@ -58,16 +75,64 @@ class _BodyDeadline:
 
 
 class DeadlineGeventWorker(GeventWorker):
-    """gunicorn's gevent worker, with a deadline on each request body (`BODY_DEADLINE_S`)."""
+    """gunicorn's gevent worker with a deadline on each request body (headers are already
+    bounded by the keep-alive timeout, which gunicorn applies to reading them)."""
 
     def handle_request(self, listener_name, req, sock, addr):
-        req.body = _BodyDeadline(req.body, req, time.monotonic() + BODY_DEADLINE_S)
+        req.body = _BodyDeadline(req.body, req, time.monotonic() + REQUEST_DEADLINE_S, _gevent_deadline)
         super().handle_request(listener_name, req, sock, addr)
+
+
+class _DeadlineSocket:
+    """A connection's socket whose reads fail with `SlowClient` once its deadline has passed."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self.deadline: float | None = None
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+    def recv(self, size, *flags):
+        if self.deadline is None:
+            return self._sock.recv(size, *flags)
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise SlowClient()
+        self._sock.settimeout(remaining)
+        try:
+            return self._sock.recv(size, *flags)
+        except TimeoutError:
+            raise SlowClient() from None
+        finally:
+            self._sock.settimeout(None)  # blocking, as gthread reads a request
+
+
+class DeadlineThreadWorker(ThreadWorker):
+    """gunicorn's gthread worker where each request (headers and body) must arrive within
+    `REQUEST_DEADLINE_S`, so slow clients hold a thread for seconds, not for ever. A websocket
+    reads the same socket for hours: its deadline is lifted once its request has arrived."""
+
+    def handle(self, conn):
+        if not isinstance(conn.sock, _DeadlineSocket):
+            conn.sock = _DeadlineSocket(conn.sock)
+        conn.sock.deadline = time.monotonic() + REQUEST_DEADLINE_S
+        try:
+            return super().handle(conn)
+        finally:
+            conn.sock.deadline = None
+
+    def handle_request(self, req, conn):
+        if any(name == "UPGRADE" and value.lower() == "websocket" for name, value in req.headers):
+            conn.sock.deadline = None
+        else:
+            req.body = _BodyDeadline(req.body, req, conn.sock.deadline or time.monotonic())
+        return super().handle_request(req, conn)
 
 
 ASYNC_MODES = {
     "gevent": {"worker_class": "shared.server.DeadlineGeventWorker", "worker_connections": 4000},
-    "threading": {"worker_class": "gthread", "threads": 64},
+    "threading": {"worker_class": "shared.server.DeadlineThreadWorker", "threads": 64},
 }
 DEFAULT_ASYNC_MODE = "gevent"
 

@@ -30,7 +30,7 @@ FOREIGN = "http://evil.example"
 def served(tmp_path_factory):
     """One live demo office; the body deadline is shortened so the slow-client test stays short."""
     server = launch(demo_instance(tmp_path_factory.mktemp("abuse") / "instance"),
-                    env={"ANTREAN_BODY_DEADLINE_S": "2"})
+                    env={"ANTREAN_REQUEST_DEADLINE_S": "2"})
     yield server
     server.stop()
 
@@ -158,16 +158,15 @@ def test_a_foreign_origin_is_refused_on_every_namespace(served):
 
 # -- slow and idle clients -----------------------------------------------------------------------
 
-def _trickle(server, answers: list, hold_s: float) -> None:
-    """Send a kiosk's headers, then its body one byte every 0.2 s; note how it ended."""
+def _drip(server, answers: list, hold_s: float, opening: bytes, drop: bytes) -> None:
+    """Send `opening`, then `drop` every 0.2 s; note how the connection ended."""
     with socket.create_connection(("127.0.0.1", int(server.base_url.rsplit(":", 1)[1])), timeout=WAIT) as conn:
-        conn.sendall(f"POST /api/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     f"Authorization: Bearer {server.logins.kiosk_token}\r\nContent-Length: 1000\r\n\r\n{{".encode())
+        conn.sendall(opening)
         conn.settimeout(0.2)
         started = time.monotonic()
         while time.monotonic() - started < hold_s:
             try:
-                conn.sendall(b" ")
+                conn.sendall(drop)
                 reply = conn.recv(200)
             except socket.timeout:
                 continue
@@ -179,9 +178,21 @@ def _trickle(server, answers: list, hold_s: float) -> None:
         answers.append("held")
 
 
-def test_clients_trickling_a_body_are_cut_while_a_kiosk_issues(served):
+def _trickle(server, answers: list, hold_s: float) -> None:
+    """A kiosk's headers, then its body a byte at a time."""
+    _drip(server, answers, hold_s, f"POST /api/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          f"Authorization: Bearer {server.logins.kiosk_token}\r\nContent-Length: 1000\r\n\r\n{{".encode(), b" ")
+
+
+def _trickle_headers(server, answers: list, hold_s: float) -> None:
+    """A request line, then one header line at a time."""
+    _drip(server, answers, hold_s, b"GET /api/services HTTP/1.1\r\n", b"X-Slow: 1\r\n")
+
+
+def test_clients_trickling_headers_or_a_body_are_cut_while_a_kiosk_issues(served):
     answers: list[str] = []
-    tricklers = [threading.Thread(target=_trickle, args=(served, answers, 4 * WAIT)) for _ in range(TRICKLERS)]
+    tricklers = [threading.Thread(target=_trickle if index % 2 else _trickle_headers, args=(served, answers, 4 * WAIT))
+                 for index in range(TRICKLERS)]
     for thread in tricklers:
         thread.start()
     assert_kiosk_issues(served)
@@ -192,6 +203,41 @@ def test_clients_trickling_a_body_are_cut_while_a_kiosk_issues(served):
     assert set(answers) <= {"HTTP/1.1 408 REQUEST TIMEOUT", "closed", "reset"}, answers
     assert "Traceback" not in server_log(served)
     assert_kiosk_issues(served)
+
+
+@pytest.fixture(scope="module")
+def served_threads(tmp_path_factory):
+    """The same office served by `--async-mode threading` (64 threads)."""
+    server = launch(demo_instance(tmp_path_factory.mktemp("abuse-threads") / "instance"), async_mode="threading",
+                    env={"ANTREAN_REQUEST_DEADLINE_S": "2"})
+    yield server
+    server.stop()
+
+
+def test_threads_are_not_held_by_more_slow_clients_than_threads(served_threads):
+    """70 slow clients used to hold every one of the 64 threads for as long as they liked."""
+    answers: list[str] = []
+    tricklers = ([threading.Thread(target=_trickle_headers, args=(served_threads, answers, 4 * WAIT))
+                  for _ in range(40)]
+                 + [threading.Thread(target=_trickle, args=(served_threads, answers, 4 * WAIT)) for _ in range(40)])
+    for thread in tricklers:
+        thread.start()
+    display = Recorder("/display", ("snapshot", "queue")).connect(served_threads.base_url)
+    try:
+        display.wait_for(lambda events: display.of("snapshot"), what="the display's snapshot")
+        assert_kiosk_issues(served_threads)
+        for thread in tricklers:
+            thread.join(timeout=5 * WAIT)
+        assert len(answers) == len(tricklers) and "held" not in answers, answers
+        assert set(answers) <= {"HTTP/1.1 408 REQUEST TIMEOUT", "closed", "reset"}, answers
+        # The display's websocket outlived the request deadline and still hears the queue.
+        assert display.client.connected
+        heard = len(display.of("queue"))
+        assert_kiosk_issues(served_threads)
+        display.wait_for(lambda events: len(display.of("queue")) > heard, what="a queue update after the deadline")
+    finally:
+        display.close()
+    assert "Traceback" not in server_log(served_threads)
 
 
 def test_a_kiosk_gets_its_ticket_past_500_idle_connections(served):
