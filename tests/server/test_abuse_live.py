@@ -13,9 +13,10 @@ import time
 
 import pytest
 import requests
+import socketio
 import websocket
 
-from tests.helpers.live import WAIT, assert_error_shape, bearer, demo_instance, issue, launch
+from tests.helpers.live import WAIT, assert_error_shape, bearer, demo_instance, issue, launch, login
 from tests.helpers.sockets import Recorder
 
 pytestmark = pytest.mark.server
@@ -154,6 +155,39 @@ def test_a_foreign_origin_is_refused_on_every_namespace(served):
         display.wait_for(lambda events: display.of("snapshot"), what="the display's snapshot")
     finally:
         display.close()
+
+
+@pytest.mark.parametrize("namespace, who", [("/floor", "petugas"), ("/floor", "kiosk"), ("/counter", "kiosk"),
+                                            ("/floor", None), ("/counter", None)])
+def test_staff_namespaces_refuse_the_wrong_role_and_strangers(served, namespace, who):
+    if who == "kiosk":
+        auth = {"token": served.logins.kiosk_token}
+    elif who:
+        auth = {"token": login(served.base_url, who, served.logins.passwords[who])}
+    else:
+        auth = None
+    client = socketio.Client(reconnection=False, request_timeout=WAIT)
+    try:
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            client.connect(served.base_url, namespaces=[namespace], transports=["websocket"], auth=auth,
+                           wait_timeout=WAIT)
+    finally:
+        client.disconnect()
+
+
+def test_a_foreign_origin_is_refused_even_with_a_supervisors_token(served):
+    """A page on another site holding a stolen token still cannot open a staff socket."""
+    token = login(served.base_url, "supervisor", served.logins.passwords["supervisor"])
+    # The origin is checked on the handshake, before any namespace or token is looked at.
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        websocket.create_connection(ws_url(served), timeout=WAIT, origin=FOREIGN)
+    # The control: from the office's own origin the same token opens the floor and hears it.
+    ws = raw_socket(served, None)
+    try:
+        ws.send("40/floor," + json.dumps({"token": token}))
+        assert any(frame.startswith('42/floor,["floor",') for frame in frames_until_quiet(ws))
+    finally:
+        ws.close()
 
 
 # -- slow and idle clients -----------------------------------------------------------------------
