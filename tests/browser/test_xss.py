@@ -28,18 +28,21 @@ def payload(field: str) -> str:
 
 
 OFFICE, SERVICE, COUNTER, QUESTION = payload("office"), payload("service"), payload("counter"), payload("question")
-KIOSK, COMMENT = payload("kiosk"), payload("comment")
+KIOSK, COMMENT, ALTERNATIVE, NOTE = payload("kiosk"), payload("comment"), payload("alternative"), payload("note")
 RUNNING = "running<script>alert('running')</script><img src=x data-xss onerror=alert('running')>"
 
 
 def hostile_office(instance) -> None:
-    """Put markup in the office's, a service's and a counter's names and a screening question."""
+    """Put markup in the office's, a service's, a counter's and an alternative's names, an
+    alternative's note and a screening question."""
     toml = instance / "office.toml"
     text = toml.read_text()
     for old, new in (('name = "DPMPTSP Kota Contoh (Demo)"', f'name = "{OFFICE}"'),
                      ('name = "Perizinan Berusaha"', f'name = "{SERVICE}"'),
                      ('name_en = "Business licensing"', f'name_en = "{SERVICE}"'),
-                     ('name = "Loket 1"', f'name = "{COUNTER}"')):
+                     ('name = "Loket 1"', f'name = "{COUNTER}"'),
+                     ('name = "OSS - Online Single Submission"', f'name = "{ALTERNATIVE}"'),
+                     ('note = "Perizinan berusaha secara daring"', f'note = "{NOTE}"')):
         assert old in text, old
         text = text.replace(old, new, 1)
     text += f'\n[screening]\nquestions = [{{ id = "{QUESTION}", en = "{QUESTION}" }}]\n'
@@ -101,6 +104,11 @@ def test_kiosk_shows_names_and_questions_as_text(office, contexts, dialogs):
     page.wait_for_timeout(300)
     assert_shown_as_text(page, dialogs, QUESTION)
     shoot(page, "xss-kiosk-screening", full_page=False)
+    # Answering "yes" advises postponing and lists the other channels (the alternatives).
+    page.locator("label[for=q0-yes]").click()
+    page.locator("#screening-form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert_shown_as_text(page, dialogs, ALTERNATIVE, NOTE)
 
 
 def test_wall_display_shows_names_and_running_text_as_text(office, contexts, dialogs):
