@@ -30,14 +30,17 @@ class SlowClient(NoMoreData):
     """The request did not arrive before its deadline (gunicorn drops the connection quietly)."""
 
 
+# Past the deadline a read may still take what has already arrived (the app may read a body
+# late, after a wait for the store; gunicorn drains an unread one): only waiting is refused.
+LATE_READ_S = 0.001
+
+
 @contextmanager
 def _gevent_deadline(remaining: float):
     """Raise `SlowClient` in whatever this block waits on once `remaining` seconds have passed."""
     import gevent
 
-    if remaining <= 0:
-        raise SlowClient()
-    with gevent.Timeout(remaining, SlowClient()):
+    with gevent.Timeout(max(remaining, LATE_READ_S), SlowClient()):
         yield
 
 
@@ -103,10 +106,7 @@ class _DeadlineSocket:
     def recv(self, size, *flags):
         if self.deadline is None:
             return self._sock.recv(size, *flags)
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            raise SlowClient()
-        self._sock.settimeout(remaining)
+        self._sock.settimeout(max(self.deadline - time.monotonic(), LATE_READ_S))
         try:
             return self._sock.recv(size, *flags)
         except TimeoutError:
