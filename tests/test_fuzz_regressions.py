@@ -52,3 +52,11 @@ def test_an_id_in_a_path_past_64_bits_is_an_unknown_path(client, staff_headers, 
     answer = client.post(path, headers=staff_headers("admin"))
     assert answer.status_code == 404
     assert answer.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_sign_in_nested_thousands_deep_is_a_400(client):
+    # The sign-in limiter reads the username from the body before the view, and its JSON reader
+    # hit Python's recursion limit: 500.
+    answer = client.post("/api/login", data=b"[" * 5000 + b"]" * 5000, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["code"] == "invalid_request"

@@ -28,6 +28,7 @@ from ..store import Connection
 from ..store.events import LoggedEvent
 from .context import db, now
 from .extensions import csrf, login_manager
+from .requests import json_object
 
 STAFF_TOKEN_SECONDS = 12 * 3600
 # A staff session unused this long ends (a working day and a bit); `ANTREAN_STAFF_IDLE_SECONDS`.
@@ -243,7 +244,7 @@ def login_rate_key() -> str:
     """Failed sign-ins count per account *and* address: guessing one account's password from
     one place is slowed, while the same account from another address, and every other
     account behind the same office router, still sign in."""
-    body = request.get_json(silent=True) if request.is_json else None
+    body = json_object() if request.is_json else None  # the limiter reads it before the view does
     username = body.get("username") if isinstance(body, dict) else request.form.get("username")
     name = username.strip().lower()[:60] if isinstance(username, str) else ""
     return f"login:{name}@{request.remote_addr}"

@@ -19,13 +19,19 @@ class StoredIntegerConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def json_body() -> dict:
-    """The request's JSON object, or an `invalid_request` error."""
+def json_object() -> dict | None:
+    """The request's JSON object, or None: not JSON, not an object, or nested too deep to read."""
     try:
         body = request.get_json(silent=True)
     except RecursionError:  # nested thousands deep: not a body any client sends
         body = None
-    if not isinstance(body, dict):
+    return body if isinstance(body, dict) else None
+
+
+def json_body() -> dict:
+    """The request's JSON object, or an `invalid_request` error."""
+    body = json_object()
+    if body is None:
         raise InvalidRequest(N_("The request body must be a JSON object."))
     return body
 
