@@ -83,14 +83,7 @@ class DeadlineGeventWorker(GeventWorker):
 
     def handle_request(self, listener_name, req, sock, addr):
         req.body = _BodyDeadline(req.body, req, time.monotonic() + REQUEST_DEADLINE_S, _gevent_deadline)
-        try:
-            super().handle_request(listener_name, req, sock, addr)
-        finally:
-            # gunicorn drains what the app left of the body before reading the next request on
-            # the connection: that drain gets a deadline of its own. The time the app spent
-            # answering (a write waiting 5 s for the database's lock) is not the client's
-            # slowness; counting it made the kiosk's next request on the connection a 500.
-            req.body._deadline = time.monotonic() + REQUEST_DEADLINE_S
+        super().handle_request(listener_name, req, sock, addr)
 
 
 class _DeadlineSocket:
