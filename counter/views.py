@@ -111,7 +111,8 @@ def act(number: int, action: str):
                              idempotency_key=(request.form.get("request_key") or "")[:100] or None)
         ticket = outcome.body
     except DomainError as error:
-        flash(gettext(error.message, **error.details), "error")
+        # Staff read what to do about a fault, not the visitors' "please tell the staff".
+        flash(gettext(getattr(error, "staff_message", None) or error.message, **error.details), "error")
     else:
         if action in COUNTER_STATE_OF:
             message = gettext(COUNTER_STATE_DONE[action])

@@ -131,6 +131,8 @@ class StoreUnavailable(DomainError):
     """The database cannot take a write now; nothing was written, reads still work."""
 
     kind = UNAVAILABLE
+    # What staff read instead of the visitor's sentence, when they must act rather than ask.
+    staff_message: str | None = None
 
 
 class StoreBusy(StoreUnavailable):
@@ -144,6 +146,8 @@ class StoreBusy(StoreUnavailable):
 
 class StoreFull(StoreUnavailable):
     code = "storage_full"
+    staff_message = N_("The server's disk is full, so nothing new can be saved. Tell the office's administrator: "
+                       "space must be freed on the server (old backups, other files).")
 
     def __init__(self):
         super().__init__(N_("The server's disk is full, so nothing new can be saved. Please tell the staff."))
@@ -151,6 +155,8 @@ class StoreFull(StoreUnavailable):
 
 class StoreReadOnly(StoreUnavailable):
     code = "read_only"
+    staff_message = N_("The server cannot save changes right now (read-only database). Tell the office's "
+                       "administrator: the server's disk or its permissions need checking.")
 
     def __init__(self):
         super().__init__(N_("The server cannot save changes right now (read-only database). Please tell the staff."))

@@ -16,6 +16,8 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not namespaces_allowed(), reason="user namespaces are not allowed here")]
 
 FULL_ID = "Penyimpanan server penuh, sehingga data baru tidak dapat disimpan. Mohon beri tahu petugas."
+FULL_STAFF_ID = ("Penyimpanan server penuh, sehingga data baru tidak dapat disimpan. Beri tahu admin kantor: ruang di "
+                 "server harus dikosongkan (cadangan lama, berkas lain).")
 KIOSK = {"width": 1080, "height": 1920}
 CONSOLE = {"width": 1366, "height": 768}
 
@@ -43,7 +45,7 @@ def test_kiosk_and_console_say_the_disk_is_full_then_carry_on(tmp_path, contexts
         keep(kiosk, "kiosk-1080x1920-disk-full")
         with console.expect_navigation():
             console.locator("#call-next").click()
-        assert console.get_by_text(FULL_ID).is_visible()
+        assert console.get_by_text(FULL_STAFF_ID).is_visible()
         assert console.locator("#call-next").is_visible()   # the officer can press again
         keep(console, "console-1366x768-disk-full")
 
@@ -56,7 +58,7 @@ def test_kiosk_and_console_say_the_disk_is_full_then_carry_on(tmp_path, contexts
         with console.expect_navigation():
             console.locator("#call-next").click()
         assert console.get_by_text("A-001").first.is_visible()
-        assert not console.get_by_text(FULL_ID).count()
+        assert not console.get_by_text(FULL_STAFF_ID).count()
     finally:
         disk.stop()
     # The browser reports the refused form's 503 as a failed load; nothing else may show up.

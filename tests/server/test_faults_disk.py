@@ -22,10 +22,17 @@ pytestmark = [pytest.mark.server,
 SERVICE = "perizinan_berusaha"   # prefix A, called at counter 1
 FULL_ID = "Penyimpanan server penuh, sehingga data baru tidak dapat disimpan. Mohon beri tahu petugas."
 READ_ONLY_ID = "Server tidak dapat menyimpan perubahan saat ini (basis data hanya-baca). Mohon beri tahu petugas."
-# fault: (break it, mend it, the API's code, the Indonesian sentence, a word of the English one)
+# Staff are told what to do rather than to tell the staff.
+FULL_STAFF_ID = ("Penyimpanan server penuh, sehingga data baru tidak dapat disimpan. Beri tahu admin kantor: ruang di "
+                 "server harus dikosongkan (cadangan lama, berkas lain).")
+READ_ONLY_STAFF_ID = ("Server tidak dapat menyimpan perubahan saat ini (basis data hanya-baca). Beri tahu admin kantor: "
+                      "disk server atau izin aksesnya perlu diperiksa.")
+# fault: (break it, mend it, the API's code, the Indonesian sentence, a word of the English one,
+#         the console's sentence for staff)
 FAULTS = {
-    "full": (SmallDisk.fill, SmallDisk.free, "storage_full", FULL_ID, "disk is full"),
-    "read-only": (SmallDisk.read_only, SmallDisk.writable, "read_only", READ_ONLY_ID, "read-only"),
+    "full": (SmallDisk.fill, SmallDisk.free, "storage_full", FULL_ID, "disk is full", FULL_STAFF_ID),
+    "read-only": (SmallDisk.read_only, SmallDisk.writable, "read_only", READ_ONLY_ID, "read-only",
+                  READ_ONLY_STAFF_ID),
 }
 
 
@@ -38,7 +45,7 @@ def small_disk(tmp_path):
 
 @pytest.mark.parametrize("fault", FAULTS)
 def test_a_disk_that_cannot_be_written_gives_a_clear_error_and_loses_nothing_after(small_disk, fault):
-    breaks, mends, code, sentence, english_words = FAULTS[fault]
+    breaks, mends, code, sentence, english_words, staff_sentence = FAULTS[fault]
     server = small_disk.server
     base, kiosk_token = server.base_url, server.logins.kiosk_token
     with requests.Session() as api:
@@ -60,7 +67,8 @@ def test_a_disk_that_cannot_be_written_gives_a_clear_error_and_loses_nothing_aft
     on_kiosk = press_kiosk(kiosk, base, kiosk_fields)
     assert on_kiosk.status_code == 503 and sentence in visible_text(on_kiosk.text), visible_text(on_kiosk.text)[:400]
     on_console = press_console(console, base, 1, console_fields)
-    assert on_console.status_code == 200 and sentence in visible_text(on_console.text)
+    assert on_console.status_code == 200 and staff_sentence in visible_text(on_console.text)
+    assert "Mohon beri tahu petugas" not in visible_text(on_console.text)
     assert requests.get(f"{base}/display/", timeout=WAIT).status_code == 200   # the wall still shows the queue
 
     mends(small_disk)   # room or write permission again; the same server, never restarted
