@@ -21,6 +21,7 @@ from shared.report_pdf import render_report
 from shared.views import reports as report_views
 from shared.web import context
 from shared.web.auth import staff_required
+from shared.web.csv_export import safe_cell
 
 from .blueprint import bp
 
@@ -28,8 +29,6 @@ CHANNEL_NAMES = {"walk_in": N_("Walk-in"), "appointment": N_("Appointment"), "on
 PRESET_NAMES = {"today": N_("Today"), "week": N_("This week"), "month": N_("This month"),
                 "last_month": N_("Last month"), "semester": N_("This semester"),
                 "last_semester": N_("Last semester")}
-# A cell a spreadsheet would read as a formula starts with one of these (OWASP's list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filters() -> statistics.Filters:
@@ -80,13 +79,6 @@ def api_report_summary():
     return jsonify(report_views.summary(context.office(), context.db(), report_range, _filters()))
 
 
-def _cell(value) -> str | int | float:
-    """A CSV cell: text that a spreadsheet would take for a formula is quoted with a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None else value
-
-
 @bp.get("/api/reports/tickets.csv")
 @staff_required("supervisor")
 def api_report_tickets_csv():
@@ -96,7 +88,7 @@ def api_report_tickets_csv():
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(report_views.CSV_COLUMNS)
-    writer.writerows([_cell(value) for value in row] for row in rows)
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
     name = f"antrean-tickets-{report_range.first}-{report_range.last}.csv"
     return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'},
                     content_type="text/csv; charset=utf-8")

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from shared.domain import satisfaction as rule
-from shared.domain.errors import DomainError, InvalidRequest
+from shared.domain import statistics
+from shared.domain.errors import DomainError
 from shared.i18n import N_, translate
 from shared.services import feedback as feedback_service
 from shared.views import satisfaction as satisfaction_views
 from shared.web import context
 from shared.web.auth import current_staff, staff_required
+from shared.web.csv_export import safe_cell
 
 from .blueprint import bp
 
@@ -74,7 +75,8 @@ def survey_tablet_rate(number: int):
 def ikm_csv():
     """Supervisor: per service and overall, respondents, each element's NRR, the weighted NRR,
     the IKM and its grade for `from`–`to` (business dates). No comments: nothing personal."""
-    date_from, date_to = _range()
+    report_range = statistics.parse_range(request.args.get("from"), request.args.get("to"))
+    date_from, date_to = report_range.first.isoformat(), report_range.last.isoformat()
     office = context.office()
     rows = satisfaction_views.ikm_table(office, context.db(), date_from, date_to)
     language = context.language()
@@ -86,7 +88,7 @@ def ikm_csv():
     for row in rows:
         nrr = row["nrr"] or {}
         writer.writerow([
-            row["service"] or "ALL", names.get(row["service"], translate(N_("Whole office"), language)),
+            row["service"] or "ALL", safe_cell(names.get(row["service"], translate(N_("Whole office"), language))),
             office.config.survey.mode, row["respondents"],
             *[_cell(nrr.get(code), 3) for code in rule.ELEMENT_CODES], _cell(row["weighted_nrr"], 3),
             _cell(row["ikm"], 2), row["grade"] or "", translate(row["grade_label"], language) if row["grade_label"] else "",
@@ -98,15 +100,3 @@ def ikm_csv():
 
 def _cell(value, places: int) -> str:
     return "" if value is None else f"{value:.{places}f}"
-
-
-def _range() -> tuple[str, str]:
-    """The `from` and `to` business dates of the query (YYYY-MM-DD, from ≤ to)."""
-    try:
-        date_from = date.fromisoformat(request.args.get("from", ""))
-        date_to = date.fromisoformat(request.args.get("to", ""))
-    except ValueError:
-        raise InvalidRequest(N_("Give the dates as from=YYYY-MM-DD&to=YYYY-MM-DD.")) from None
-    if date_from > date_to:
-        raise InvalidRequest(N_("Give the dates as from=YYYY-MM-DD&to=YYYY-MM-DD."))
-    return date_from.isoformat(), date_to.isoformat()

@@ -29,6 +29,7 @@ from tomlkit.container import Container
 from tomlkit.items import AoT, Comment, InlineTable, Table, Whitespace
 
 from .domain.config import ConfigError, OfficeConfig, parse_config
+from .durable import sync_folder
 from .domain.errors import Conflict
 from .i18n import N_
 
@@ -267,16 +268,7 @@ def _replace(path: Path, data: bytes, mode: int) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    sync_folder(path.parent)
 
 
 def _keep_previous(path: Path, data: bytes, now: datetime, mode: int) -> Path:

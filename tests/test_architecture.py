@@ -16,7 +16,7 @@ PACKAGES = ("shared", "kiosk", "counter", "display", "booking", "admin")
 FRONT_ENDS = ("kiosk", "counter", "display", "booking", "admin")
 # Lower number = lower layer. A module may import its own layer and any lower one.
 LAYERS = {
-    "shared.i18n": 0, "shared.clock": 0, "shared.passwords": 0, "shared.redaction": 0,
+    "shared.i18n": 0, "shared.clock": 0, "shared.passwords": 0, "shared.redaction": 0, "shared.durable": 0,
     "shared.domain": 1,
     "shared.store": 2, "shared.office": 2, "shared.config_files": 2,
     "shared.services": 3,

@@ -279,7 +279,10 @@ def test_figures_per_service_and_counter_and_the_ikm_table(app, client, kiosk_he
         ("perizinan_berusaha", "10", "85.00", "B"), ("ALL", "10", "85.00", "B")]
     assert "Budi" not in answer.get_data(as_text=True)   # comments never leave the supervisors' pages
     assert client.get(f"/api/reports/ikm.csv?from={TODAY}&to={TODAY}", headers=officer).status_code == 403
+    # The same range rule as every report: malformed 400, backwards 422.
     assert_error(client.get("/api/reports/ikm.csv?from=2026-03-05&to=2026-03-01", headers=supervisor),
+                 422, "invalid_request")
+    assert_error(client.get("/api/reports/ikm.csv?from=2026-13-05&to=2026-03-01", headers=supervisor),
                  400, "invalid_request")
 
 

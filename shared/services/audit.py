@@ -16,9 +16,9 @@ from ..store.audit import head_of_file
 
 
 def record(db: Connection, now: datetime, actor: Actor, action: str, *, counter: int | None = None,
-           **detail) -> None:
-    """Append an audit row inside the caller's open write transaction."""
-    db.audit.append(now, actor, action, counter=counter,
+           ticket_id: int | None = None, **detail) -> None:
+    """Append an audit row inside the caller's open write transaction (details that are None are left out)."""
+    db.audit.append(now, actor, action, counter=counter, ticket_id=ticket_id,
                     detail={key: value for key, value in detail.items() if value is not None})
 
 

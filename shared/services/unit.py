@@ -16,6 +16,7 @@ from ..domain.audit import Actor
 from ..domain.events import Event, merge_queue_changes
 from ..office import Office
 from ..store import Connection
+from .audit import record
 
 
 @dataclass
@@ -34,8 +35,7 @@ class Unit:
     def audit(self, action: str, actor: Actor, *, counter: int | None = None, ticket_id: int | None = None,
               **detail) -> None:
         """Record who did what in the audit chain, in this same transaction."""
-        self.db.audit.append(self.now, actor, action, counter=counter, ticket_id=ticket_id,
-                             detail={key: value for key, value in detail.items() if value is not None})
+        record(self.db, self.now, actor, action, counter=counter, ticket_id=ticket_id, **detail)
 
     def raise_event(self, *events: Event) -> None:
         """Record that something happened; delivered to subscribers after the commit."""

@@ -19,6 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..durable import sync_file, sync_folder
 from . import schema
 
 _MAGIC = b"SQLite format 3\x00"
@@ -64,9 +65,9 @@ def copy_database(source: str | Path, target: str | Path, *, vacuum: bool = Fals
         finally:
             reader.close()
         version = check_file(temporary, make_standalone=True)
-        _sync(temporary)
+        sync_file(temporary)
         os.replace(temporary, target)
-        _sync_folder(target.parent)
+        sync_folder(target.parent)
     except sqlite3.Error as error:
         raise BackupError(f"the copy could not be taken: {error}") from error
     finally:
@@ -135,13 +136,13 @@ def restore_file(database: str | Path, backup: str | Path, aside: str | Path) ->
         version = check_file(incoming, name=Path(backup).name)
         for suffix in _SIDE_FILES:   # the check may have left a journal of its own
             _remove(Path(f"{incoming}{suffix}"))
-        _sync(incoming)
+        sync_file(incoming)
         if database.exists():
             _set_aside(database, aside)
         for suffix in _SIDE_FILES:
             _remove(Path(f"{database}{suffix}"))
         os.replace(incoming, database)
-        _sync_folder(database.parent)
+        sync_folder(database.parent)
     finally:
         _remove(incoming)
     return version
@@ -162,22 +163,6 @@ def _set_aside(database: Path, aside: Path) -> None:
         side = Path(f"{database}{suffix}")
         if side.exists() and side.stat().st_size:
             os.replace(side, Path(f"{aside}{suffix}"))
-
-
-def _sync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename durable (a power cut after it must not bring the old name back)."""
-    try:
-        _sync(folder)
-    except OSError:
-        pass   # some file systems cannot fsync a folder; the rename is still atomic
 
 
 def _remove(path: Path) -> None:
