@@ -3,9 +3,11 @@
     .venv/bin/python -m bench.profile --scenario issue    [--waiting 1000] [--seconds 10]
     .venv/bin/python -m bench.profile --scenario call_next
     .venv/bin/python -m bench.profile --scenario console
+    .venv/bin/python -m bench.profile --scenario realtime [--displays 100 --phones 1900]
 
 A fresh bench office (`bench.server`), `--waiting` tickets issued first (the queue an office
-has at its busiest), then the scenario's load for `--seconds` while `py-spy record` samples
+has at its busiest), then the scenario's load for `--seconds` (for `realtime`: the displays and phones of
+bench.realtime connected, then one call every 100 ms) while `py-spy record` samples
 the gunicorn worker (the process that runs every request and socket). The samples are folded
 into two tables: the functions the worker was *in* (inclusive) and the ones it was *running*
 (self), each as a share of the samples, Antrean's own code named by module. py-spy needs to
@@ -27,11 +29,12 @@ from pathlib import Path
 
 import requests
 
+from . import realtime
 from . import server as bench_server
 from .console import sign_in
 from .kiosks import REQUEST_TIMEOUT_S, SERVICES, issue_many, kiosk_session
 
-SCENARIOS = ("issue", "call_next", "console")
+SCENARIOS = ("issue", "call_next", "console", "realtime")
 OWN_CODE = ("shared/", "kiosk/", "counter/", "display/", "booking/", "admin/")
 
 
@@ -129,17 +132,45 @@ def table(counter: collections.Counter, total: int, rows: int, only_own: bool = 
     return lines
 
 
-def run(scenario: str, *, waiting: int, seconds: float, rows: int, out: Path | None) -> str:
+def _record(spy: str, pid: int, seconds: float, raw_file: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "250",
+         "--format", "raw", "--output", str(raw_file), "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _realtime(spy: str, seconds: float, displays: int, phones: int, raw_file: Path) -> int:
+    """Scenario (a) with py-spy on the worker while the calls go out; how many calls were made."""
+    calls = max(1, int(seconds * 10))
+
+    def while_calling(srv):
+        recorder = _record(spy, srv.worker_pid(), seconds, raw_file)
+        time.sleep(0.5)
+        return lambda: recorder.communicate(timeout=seconds + 60)
+
+    result = realtime.run("gevent", displays=displays, phones=phones, calls=calls, log=lambda *_: None,
+                          while_calling=while_calling)
+    return result.get("calls_200", 0)
+
+
+def run(scenario: str, *, waiting: int, seconds: float, rows: int, out: Path | None,
+        displays: int = 100, phones: int = 1900) -> str:
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if scenario == "realtime":
+        raw_file = Path(tempfile.mkstemp(suffix=".txt", prefix="antrean-profile-")[1])
+        answered = _realtime(spy, seconds, displays, phones, raw_file)
+        raw = raw_file.read_text()
+        raw_file.unlink(missing_ok=True)
+        if out:
+            out.write_text(raw)
+        waiting = phones
+        return _report(scenario, raw, answered, seconds, waiting, rows)
     with bench_server.start("gevent") as srv:
         if waiting:
             plan = [(SERVICES[index % len(SERVICES)], "general") for index in range(waiting)]
             issue_many(srv.base_url, srv.instance.kiosk_tokens, plan, deadline_s=600)
         raw_file = Path(tempfile.mkstemp(suffix=".txt", prefix="antrean-profile-")[1])
-        recorder = subprocess.Popen(
-            [spy, "record", "--pid", str(srv.worker_pid()), "--duration", str(int(seconds)), "--rate", "250",
-             "--format", "raw", "--output", str(raw_file), "--nonblocking"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        recorder = _record(spy, srv.worker_pid(), seconds, raw_file)
         time.sleep(0.5)   # attached before the load starts
         answered = _load(srv, scenario, seconds)
         _, errors = recorder.communicate(timeout=seconds + 60)
@@ -149,6 +180,10 @@ def run(scenario: str, *, waiting: int, seconds: float, rows: int, out: Path | N
             raise RuntimeError(f"py-spy recorded nothing: {errors.strip()[-500:]}")
         if out:
             out.write_text(raw)
+    return _report(scenario, raw, answered, seconds, waiting, rows)
+
+
+def _report(scenario: str, raw: str, answered: int, seconds: float, waiting: int, rows: int) -> str:
     total, inclusive, own = fold(raw)
     report = [f"### {scenario}: {answered} requests in {seconds:.0f} s with {waiting} tickets issued first; "
               f"{total} samples of the worker", "",
@@ -163,9 +198,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--waiting", type=int, default=1000, help="tickets issued before the load")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rows", type=int, default=15)
+    parser.add_argument("--displays", type=int, default=100, help="realtime: displays connected")
+    parser.add_argument("--phones", type=int, default=1900, help="realtime: phones connected, one per ticket")
     parser.add_argument("--raw", type=Path, default=None, help="also keep py-spy's collapsed stacks here")
     args = parser.parse_args(argv)
-    print(run(args.scenario, waiting=args.waiting, seconds=args.seconds, rows=args.rows, out=args.raw))
+    print(run(args.scenario, waiting=args.waiting, seconds=args.seconds, rows=args.rows, out=args.raw,
+              displays=args.displays, phones=args.phones))
 
 
 if __name__ == "__main__":

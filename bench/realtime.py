@@ -61,6 +61,7 @@ async def _client_main(role: str, base_url: str, items: list, conn, connect_dead
     clients: list = []
     display_called: dict[str, list[float]] = {}   # number -> first receive time per display
     phone_called: dict[str, float] = {}           # token -> first `ticket` with status called
+    phone_updates: list[float] = []               # every `ticket` update received while measuring
     counts = {"events": 0, "disconnects": 0}
     errors: dict[str, int] = {}
     running = {"measuring": False}
@@ -101,6 +102,8 @@ async def _client_main(role: str, base_url: str, items: list, conn, connect_dead
             counts["events"] += 1
             if not first.done():
                 first.set_result(data)
+            elif running["measuring"]:
+                phone_updates.append(now)
             if isinstance(data, dict) and data.get("status") == "called" and token not in phone_called:
                 phone_called[token] = now
 
@@ -156,6 +159,7 @@ async def _client_main(role: str, base_url: str, items: list, conn, connect_dead
             break
     running["measuring"] = False
     conn.send(("results", {"role": role, "display_called": display_called, "phone_called": phone_called,
+                           "phone_updates": phone_updates,
                            "events": counts["events"], "disconnects": counts["disconnects"],
                            "cpu_s": time.process_time() - cpu_ready}))
 
@@ -181,8 +185,13 @@ def _split(items: list, parts: int) -> list[list]:
 
 def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, spacing_s: float = 0.1,
         phone_procs: int = 2, connect_deadline_s: float = 60.0, keep: bool = False, log=print,
-        server_env: dict | None = None) -> dict:
-    """One run of scenario (a) + (e) on a fresh server; returns the figures."""
+        server_env: dict | None = None, while_calling=None) -> dict:
+    """One run of scenario (a) + (e) on a fresh server; returns the figures.
+
+    `while_calling(srv)`, if given, is called once every client is connected, just before the
+    calls start, and returns a function called when they end (bench.profile samples the worker
+    in between).
+    """
     result: dict = {"scenario": "realtime", "mode": mode, "displays_wanted": displays, "phones_wanted": phones,
                     "calls_wanted": calls}
     with bench_server.start(mode, keep=keep, extra_env=server_env) as srv:
@@ -222,7 +231,10 @@ def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, s
             log(f"  [{mode}] connected {displays_ok}/{displays} displays, {phones_ok}/{phones} phones "
                 f"in {result['connect_s']:.1f} s" + (f"; errors {errors}" if errors else ""))
 
+            finish = while_calling(srv) if while_calling else None
             calls_done = _drive_calls(srv, calls, spacing_s, result, log)
+            if finish:
+                finish()
             time.sleep(SETTLE_S)
             result["rss_mb"] = _mb(srv.worker_status_kb("VmRSS"))
             result["hwm_mb"] = _mb(srv.worker_status_kb("VmHWM"))
@@ -230,7 +242,8 @@ def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, s
             result["worker_threads"] = srv.worker_threads()
             result["server_alive_after"] = srv.alive()
 
-            received = {"display_called": {}, "phone_called": {}, "events": 0, "disconnects": 0, "cpu_s": 0.0}
+            received = {"display_called": {}, "phone_called": {}, "phone_updates": [], "events": 0,
+                        "disconnects": 0, "cpu_s": 0.0}
             for role, _process, parent in workers:
                 parent.send("stop")
             for role, _process, parent in workers:
@@ -242,6 +255,7 @@ def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, s
                 for number, times in info["display_called"].items():
                     received["display_called"].setdefault(number, []).extend(times)
                 received["phone_called"].update(info["phone_called"])
+                received["phone_updates"].extend(info.get("phone_updates", []))
                 received["events"] += info["events"]
                 received["disconnects"] += info["disconnects"]
                 received["cpu_s"] += info["cpu_s"]
@@ -338,7 +352,22 @@ def _figures(result: dict, calls: list[dict], received: dict, token_by_id: dict)
         else:
             phone_missing += 1
         per_call.append(row)
+    # Every phone's update after a call: a call moves everyone behind the called visitor up one
+    # place, so every phone watching that service (and the called one) is sent its new view.
+    # Updates are attributed to the latest call sent before them (calls are `spacing` apart, so
+    # this holds while the fan-out takes less than that).
+    fanout_lat, fanout_counts = [], []
+    updates = sorted(received["phone_updates"])
+    sent = [call for call in calls if call["status"] == 200]
+    for index, call in enumerate(sent):
+        until = sent[index + 1]["t0"] if index + 1 < len(sent) else call["t0"] + 1.0
+        window = [moment for moment in updates if call["t0"] <= moment < until]
+        if window:
+            fanout_lat.append(max(window) - call["t0"])
+            fanout_counts.append(len(window))
     result.update(
+        phone_fanout_ms=summary_ms(fanout_lat),
+        phone_fanout_updates_per_call=(sum(fanout_counts) / len(fanout_counts)) if fanout_counts else 0,
         calls_sent=len(calls),
         calls_200=sum(1 for call in calls if call["status"] == 200),
         calls_204=sum(1 for call in calls if call["status"] == 204),

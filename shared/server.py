@@ -209,8 +209,12 @@ class OfficeServer(BaseApplication):
 
         _log_the_office()
 
-        return create_app(
+        from .web.collector import settle
+
+        app = create_app(
             {"ANTREAN_ASYNC_MODE": self.async_mode, "ANTREAN_PUBLISHER_THREAD": True,
              "ANTREAN_PUBLIC_URL": self.public_url},
             instance_path=self.instance,
         )
+        settle()   # the worker's start-up objects are never walked by the cycle collector again
+        return app

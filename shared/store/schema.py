@@ -290,6 +290,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX feedback_by_date ON feedback (business_date, service, counter);
     CREATE INDEX feedback_comments ON feedback (created_at) WHERE comment IS NOT NULL;
     """,
+    # 12: each (service, lane) line in arrival order, per state: the people ahead of a ticket are
+    # counted with one index range per lane, the head of each line is one seek, and a console
+    # reads the first of its lines without the whole queue (docs/PERFORMANCE.md).
+    """
+    CREATE INDEX tickets_in_line ON tickets (business_date, service, lane, status, arrived_at);
+    """,
 )
 
 

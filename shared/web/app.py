@@ -26,6 +26,7 @@ from .vocabulary import register_vocabulary
 from .extensions import babel, csrf, limiter, login_manager, socketio
 from .realtime import Screens
 from .socket_errors import quiet_frames
+from .collector import Collector
 from .relay import Relay
 from .scheduler import JOBS, start_scheduler, upkeep_jobs
 
@@ -137,6 +138,8 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     live = live_config.install(app, office, screens, Path(app.config["OFFICE_CONFIG"]))
     if app.config["ANTREAN_PUBLISHER_THREAD"]:
         relay.start(socketio.start_background_task, socketio.sleep)
+        # When the cycle collector runs, so a full collection never stalls a call (collector.py).
+        Collector(lambda: relay.position).start(socketio.start_background_task, socketio.sleep)
         start_scheduler(office, socketio.start_background_task, socketio.sleep,
                         JOBS + notification_jobs + (live.job(),) + upkeep_jobs(paths.root))
 

@@ -234,9 +234,21 @@ class Screens:
                     if ticket_id in touched or self._service_of.get(ticket_id) in services]
         if not affected:
             return
+        # The affected services' lines are read once: they place every phone, and most of the
+        # watched tickets are in them; only the others (called, finished…) are read by id.
+        today = self.office.today()
+        services.update(self._service_of[ticket_id] for ticket_id in affected if ticket_id in self._service_of)
         with db.snapshot():
-            tickets = db.tickets.by_ids(affected)
-        views = ticket_views.public_views(self.office, db, tickets)
+            queued = db.tickets.in_states(today, ticket_views.QUEUED, tuple(services))
+            in_line = {ticket.id: ticket for ticket in queued}
+            tickets = db.tickets.by_ids([ticket_id for ticket_id in affected if ticket_id not in in_line])
+            tickets += [in_line[ticket_id] for ticket_id in affected if ticket_id in in_line]
+            # The tickets the events name (the one called, the one moved) are told first: theirs is
+            # the news a visitor acts on; the others' places only moved up.
+            tickets.sort(key=lambda ticket: ticket.id not in touched)
+            complete = all(ticket.business_date == today and ticket.service in services for ticket in tickets
+                           if ticket.status in ticket_views.QUEUED)
+            views = ticket_views.public_views(self.office, db, tickets, lines={today: queued} if complete else None)
         for ticket in tickets:
             self._service_of[ticket.id] = ticket.service
             payload = views[ticket.id]
