@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.profile --scenario call_next
     .venv/bin/python -m bench.profile --scenario console
     .venv/bin/python -m bench.profile --scenario realtime [--displays 100 --phones 1900]
+    .venv/bin/python -m bench.profile --scenario booking  [--visitors 20]
 
 A fresh bench office (`bench.server`), `--waiting` tickets issued first (the queue an office
 has at its busiest), then the scenario's load for `--seconds` (for `realtime`: the displays and phones of
@@ -29,12 +30,12 @@ from pathlib import Path
 
 import requests
 
-from . import realtime
+from . import booking, realtime
 from . import server as bench_server
 from .console import sign_in
 from .kiosks import REQUEST_TIMEOUT_S, SERVICES, issue_many, kiosk_session
 
-SCENARIOS = ("issue", "call_next", "console", "realtime")
+SCENARIOS = ("issue", "call_next", "console", "realtime", "booking")
 OWN_CODE = ("shared/", "kiosk/", "counter/", "display/", "booking/", "admin/")
 
 
@@ -153,9 +154,27 @@ def _realtime(spy: str, seconds: float, displays: int, phones: int, raw_file: Pa
     return result.get("calls_200", 0)
 
 
+def _booking(spy: str, seconds: float, visitors: int, raw_file: Path) -> int:
+    """Scenario (f), bench.booking's visitors, with py-spy on the worker while they book; how many booked."""
+    def while_booking(srv):
+        recorder = _record(spy, srv.worker_pid(), seconds, raw_file)
+        return lambda: recorder.communicate(timeout=seconds + 60)
+
+    return booking.run("gevent", visitors=visitors, bursts=0, duration_s=seconds + 1, log=lambda *_: None,
+                       while_booking=while_booking)["saturated"]["booked"]
+
+
 def run(scenario: str, *, waiting: int, seconds: float, rows: int, out: Path | None,
-        displays: int = 100, phones: int = 1900) -> str:
+        displays: int = 100, phones: int = 1900, visitors: int = 20) -> str:
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if scenario == "booking":
+        raw_file = Path(tempfile.mkstemp(suffix=".txt", prefix="antrean-profile-")[1])
+        booked = _booking(spy, seconds, visitors, raw_file)
+        raw = raw_file.read_text()
+        raw_file.unlink(missing_ok=True)
+        if out:
+            out.write_text(raw)
+        return _report(scenario, raw, booked, seconds, 0, rows)
     if scenario == "realtime":
         raw_file = Path(tempfile.mkstemp(suffix=".txt", prefix="antrean-profile-")[1])
         answered = _realtime(spy, seconds, displays, phones, raw_file)
@@ -200,10 +219,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=15)
     parser.add_argument("--displays", type=int, default=100, help="realtime: displays connected")
     parser.add_argument("--phones", type=int, default=1900, help="realtime: phones connected, one per ticket")
+    parser.add_argument("--visitors", type=int, default=20, help="booking: visitors booking at once")
     parser.add_argument("--raw", type=Path, default=None, help="also keep py-spy's collapsed stacks here")
     args = parser.parse_args(argv)
     print(run(args.scenario, waiting=args.waiting, seconds=args.seconds, rows=args.rows, out=args.raw,
-              displays=args.displays, phones=args.phones))
+              displays=args.displays, phones=args.phones, visitors=args.visitors))
 
 
 if __name__ == "__main__":

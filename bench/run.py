@@ -11,6 +11,7 @@ Scenarios (each on its own fresh server and instance; `--only` picks some):
 - issue:      (b) 4 kiosks issuing back to back for 10 s
 - call_next:  (c) 4 officers on counters 1–4: simultaneous bursts, then back to back
 - console:    (d) form sign-in, then 200 loads of /counter/1
+- booking:    (f) 20 visitors booking at once (50 bursts), then back to back for 10 s
 - disk:       bare SQLite commit latency in the instances' folder (context for the rest)
 
 Medians over the repeats are printed; `--json FILE` keeps every run's raw figures.
@@ -26,10 +27,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import call_next, console, disk, issue, realtime
+from . import booking, call_next, console, disk, issue, realtime
 from . import server as bench_server
 
-SCENARIOS = ("realtime", "realtime60", "issue", "call_next", "console", "disk")
+SCENARIOS = ("realtime", "realtime60", "issue", "call_next", "console", "booking", "disk")
 
 FULL = {
     "repeat": 3,
@@ -38,6 +39,7 @@ FULL = {
     "issue": {"duration_s": 10.0},
     "call_next": {"calls": 200},
     "console": {"loads": 200, "waiting": 100},
+    "booking": {"visitors": 20, "bursts": 50, "duration_s": 10.0},
     "disk": {"back_to_back": 300, "spaced": 50},
 }
 QUICK = {
@@ -47,11 +49,12 @@ QUICK = {
     "issue": {"duration_s": 2.0},
     "call_next": {"calls": 15},
     "console": {"loads": 30, "waiting": 30},
+    "booking": {"visitors": 20, "bursts": 5, "duration_s": 2.0},
     "disk": {"back_to_back": 50, "spaced": 10},
 }
 RUNNERS = {
     "realtime": realtime.run, "realtime60": realtime.run, "issue": issue.run,
-    "call_next": call_next.run, "console": console.run,
+    "call_next": call_next.run, "console": console.run, "booking": booking.run,
 }
 
 
@@ -146,6 +149,15 @@ def _errors(results: list[dict]) -> str:
     return "; ".join(notes)
 
 
+def _booking_check(results: list[dict]) -> str:
+    """The worst of the runs' database checks after (f); "—" when no run got that far."""
+    checks = [result["check"] for result in results if isinstance(result.get("check"), dict)]
+    if not checks:
+        return "—"
+    return " / ".join(str(max(check[key] for check in checks))
+                      for key in ("slots_over_capacity", "acknowledged_missing", "contacts_doubled"))
+
+
 ROWS = (
     # label, target, scenario, cell(results)
     ("(a) sockets connected / wanted, calls answered", "all", "realtime", _sockets),
@@ -177,6 +189,16 @@ ROWS = (
      lambda r: _fmt(_median(r, "rss_mb"), 0)),
     ("(e) worker peak RSS (VmHWM) / RSS idle before (a), MB", "—", "realtime",
      lambda r: f"{_fmt(_median(r, 'hwm_mb'), 0)} / {_fmt(_median(r, 'rss_idle_mb'), 0)}"),
+    ("(f) booking, 20 visitors at once, p50 / p99 / max ms", "p99 ≤ 50", "booking",
+     lambda r: _trio(r, "burst.latency_ms")),
+    ("(f) its slot listing (GET /api/slots), p50 / p99 / max ms", "—", "booking",
+     lambda r: _trio(r, "burst.slots_latency_ms")),
+    ("(f) booking, 20 visitors back to back, p50 / p99 / max ms; bookings per second", "—", "booking",
+     lambda r: f"{_trio(r, 'saturated.latency_ms')}; {_fmt(_median(r, 'saturated.bookings_per_s'), 0)}"),
+    ("(f) server CPU per booking with its listing, ms", "—", "booking",
+     lambda r: _fmt(_median(r, "saturated.server_cpu_per_booking_ms"))),
+    ("(f) after the load: slots overbooked / 201s not stored / contacts booked twice", "0 / 0 / 0", "booking",
+     _booking_check),
 )
 
 

@@ -16,6 +16,7 @@ import re
 import secrets
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,16 +160,21 @@ def fresh_instance(workdir: Path) -> Instance:
     return Instance(path, list(_template.kiosk_tokens), dict(_template.officers), dict(_template.demo_passwords))
 
 
-def start(mode: str, *, keep: bool = False, access_log: bool = False, extra_env: dict | None = None) -> BenchServer:
+def start(mode: str, *, keep: bool = False, access_log: bool = False, extra_env: dict | None = None,
+          edit_office: Callable[[Path], None] | None = None) -> BenchServer:
     """A fresh instance and `antrean serve --async-mode MODE [--quiet]` on it, once it answers.
 
     `access_log` keeps gunicorn's access log (with each request's server time) in server.log,
     for diagnosis; the figures are taken without it, as `--quiet`. `extra_env` is added to
     the server's environment (diagnosis only, e.g. a PYTHONPATH with a sitecustomize).
+    `edit_office` gets the copied instance folder before the server starts, for a scenario
+    that needs other office rules than the template's (e.g. a wider booking window).
     """
     workdir = Path(tempfile.mkdtemp(prefix=f"antrean-bench-{mode}-", dir=_instance_root))
     try:
         instance = fresh_instance(workdir)
+        if edit_office is not None:
+            edit_office(instance.path)
         server = launch(instance.path, async_mode=mode, env=extra_env, quiet=not access_log,
                         log=workdir / "server.log")
     except BaseException:
