@@ -1,9 +1,13 @@
 """The server errors the fuzzer (tests/test_fuzz.py) found, each kept as a plain example."""
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from shared.domain.hours import parse_day
+from shared.web.extensions import socketio
+from shared.web.socket_errors import FrameJSON
 
 
 @pytest.fixture
@@ -60,3 +64,67 @@ def test_a_sign_in_nested_thousands_deep_is_a_400(client):
     answer = client.post("/api/login", data=b"[" * 5000 + b"]" * 5000, content_type="application/json")
     assert answer.status_code == 400
     assert answer.get_json()["error"]["code"] == "invalid_request"
+
+
+# -- Socket.IO: what the fuzzer found once it sent numbers past 100 digits and any `auth` ---------
+
+@pytest.fixture
+def socket_warnings(caplog):
+    """The log records of one socket test: warnings allowed, nothing at ERROR."""
+    caplog.set_level(logging.WARNING)
+    yield caplog
+    assert [record.getMessage()[:200] for record in caplog.records if record.levelno >= logging.ERROR] == []
+
+
+def frame(client, text: str) -> None:
+    """A raw websocket frame from this test client's connection, as a hand-written client sends
+    it: engine.io's message type `4`, then the Socket.IO packet the server decodes."""
+    assert text.startswith("4")
+    client.socketio.server._handle_eio_message(client.eio_sid, text[1:])
+
+
+@pytest.mark.parametrize("since", [2**63, 2**64, 10**40, 10**150])
+def test_a_display_resuming_from_a_seq_past_64_bits_gets_its_snapshot(app, socket_warnings, since):
+    # The seq reached SQLite, which cannot hold it: OverflowError in the connect handler, logged
+    # as a server fault, and the display heard `error` instead of its snapshot.
+    display = socketio.test_client(app, namespace="/display", auth={"since": since})
+    assert [packet["name"] for packet in display.get_received("/display")] == ["snapshot"]
+
+
+@pytest.mark.parametrize("namespace", ["/display", "/ticket", "/counter", "/floor", "/"])
+def test_a_connect_whose_auth_is_a_101_digit_number_is_refused_with_one_log_line(app, supervisor, socket_warnings,
+                                                                                namespace):
+    # `40/display,1000…`: Socket.IO reads the digits as a packet id and refuses an id that long;
+    # the error left the dispatcher, so the client never heard back (and the test client raised).
+    client = socketio.test_client(app, namespace="/nowhere")
+    frame(client, f"40{namespace},1{'0' * 120}")
+    assert not client.is_connected(namespace)
+    assert client.socketio.server.manager.sid_from_eio_sid(client.eio_sid, namespace) is None
+    assert [record.getMessage()[:40] for record in socket_warnings.records] == [
+        "malformed Socket.IO frame answered: Valu"]
+    # The same connection still connects when it asks properly.
+    token = supervisor["Authorization"].removeprefix("Bearer ")
+    frame(client, f'40{namespace},{{"token": "{token}"}}')
+    assert client.socketio.server.manager.sid_from_eio_sid(client.eio_sid, namespace) is not None
+
+
+@pytest.mark.parametrize("text", ['["watch", {"token": 1' + "0" * 150 + "}]", '["watch", ', '["watch", [' + "[" * 3000,
+                                  '{"watch": 1}', "[]", '"watch"', "[5]", "7"])
+def test_an_event_that_cannot_be_decoded_gets_an_error_event(app, socket_warnings, text):
+    phone = socketio.test_client(app, namespace="/ticket")
+    frame(phone, f"42/ticket,{text}")
+    [answer] = phone.get_received("/ticket")
+    assert answer["name"] == "error"
+    assert answer["args"][0]["error"]["code"] == "invalid_request"
+    assert phone.is_connected("/ticket")
+
+
+def test_a_number_of_hundreds_of_digits_is_a_wrong_value_not_a_malformed_frame(app, socket_warnings):
+    # python-engineio's decoder refused the whole frame; the number now reaches the handler, which
+    # answers as it answers any token that is not a string, without a line in the log.
+    phone = socketio.test_client(app, namespace="/ticket")
+    phone.emit("watch", {"token": 10**400}, namespace="/ticket")
+    [answer] = phone.get_received("/ticket")
+    assert answer["args"][0]["error"]["code"] == "invalid_request"
+    assert socket_warnings.records == []
+    assert FrameJSON.loads('[1' + '0' * 400 + ', 12]') == [float("inf"), 12]

@@ -25,7 +25,7 @@ from ..redaction import RedactingFilter
 from .vocabulary import register_vocabulary
 from .extensions import babel, csrf, limiter, login_manager, socketio
 from .realtime import Screens
-from .socket_errors import quiet_frames
+from .socket_errors import FrameJSON, answer_malformed_frames, quiet_frames
 from .collector import Collector
 from .relay import Relay
 from .scheduler import JOBS, start_scheduler, upkeep_jobs
@@ -115,9 +115,10 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.after_request(retry_after_header)   # before the limiter's own, so it runs after it
     limiter.init_app(app)
     # A Socket.IO message is at most 64 KB, as a request body: a bigger one closes the connection.
-    socketio.init_app(app, async_mode=app.config["ANTREAN_ASYNC_MODE"], json=None,
+    socketio.init_app(app, async_mode=app.config["ANTREAN_ASYNC_MODE"], json=FrameJSON,
                       max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
     quiet_frames()
+    answer_malformed_frames(app, socketio.server)
     if os.environ.get("ANTREAN_BEHIND_PROXY") == "1":
         # One reverse proxy in front (docs/DEPLOY.md): without this every visitor would share the
         # proxy's address, and with it the per-address limits on sign-ins and public bookings.

@@ -292,3 +292,75 @@ def test_a_json_body_over_64_kb_is_refused_with_413(served):
     answer = requests.post(served.url("/api/tickets"), data=body, timeout=WAIT,
                            headers={"Content-Type": "application/json", **bearer(served.logins.kiosk_token)})
     assert_error_shape(answer, 413, "too_large")
+
+
+# -- what a real client can put in a frame: any `auth`, numbers of hundreds of digits -------------
+
+HUNDREDS_OF_DIGITS = "1" + "0" * 150
+
+
+@pytest.mark.parametrize("namespace, auth, answer", [
+    ("/display", '"x"', '42/display,["snapshot",'),
+    ("/display", "[1, [2, {}]]", '42/display,["snapshot",'),
+    ("/display", '{"since": %s}' % HUNDREDS_OF_DIGITS, '42/display,["snapshot",'),
+    ("/display", '{"since": 18446744073709551616}', '42/display,["snapshot",'),
+    ("/display", HUNDREDS_OF_DIGITS, "44/display,"),      # digits after the namespace are a packet id
+    ("/ticket", HUNDREDS_OF_DIGITS, "44/ticket,"),
+    ("/counter", '"x"', "44/counter,"),
+    ("/counter", '{"token": %s}' % HUNDREDS_OF_DIGITS, "44/counter,"),
+    ("/floor", '[{"token": "x"}]', "44/floor,"),
+    ("/floor", HUNDREDS_OF_DIGITS, "44/floor,"),
+])
+def test_a_connect_with_any_auth_is_answered(served, namespace, auth, answer):
+    """A CONNECT whose auth is not an object, or holds a number no decoder reads exactly, is
+    answered: connected with a snapshot, or refused (`44`); never left without an answer."""
+    before = server_log(served)
+    ws = raw_socket(served, None)
+    try:
+        ws.send(f"40{namespace},{auth}")
+        frames = frames_until_quiet(ws)
+        assert any(message.startswith(answer) for message in frames), frames
+        if answer.startswith("44"):
+            refusal = json.loads(frames[0][len(f"44{namespace},"):])
+            assert refusal["message"].strip()
+    finally:
+        ws.close()
+    assert "Traceback" not in server_log(served)[len(before):]
+
+
+@pytest.mark.parametrize("event", ['["watch", 1e999]', '["watch", {"token": %s}]' % HUNDREDS_OF_DIGITS,
+                                   '["watch", %s]' % HUNDREDS_OF_DIGITS, '["watch", ', "{}", "[]", "[5]"])
+def test_an_event_no_handler_can_take_gets_an_error_event(served, event):
+    before = server_log(served)
+    ws = raw_socket(served)
+    try:
+        ws.send(f"42/ticket,{event}")
+        assert error_codes(frames_until_quiet(ws)) == ["invalid_request"]
+        # The connection is still there and answers the next watch.
+        ws.send('42/ticket,["watch", {"token": "forged"}]')
+        assert error_codes(frames_until_quiet(ws)) == ["unknown_ticket"]
+    finally:
+        ws.close()
+    new = server_log(served)[len(before):]
+    assert "Traceback" not in new and new.count("\n") <= 3, new[-2000:]
+
+
+def test_hostile_frames_cost_a_display_nothing(served):
+    """A display connected throughout hears the calls made after a burst of hostile frames."""
+    display = Recorder("/display", ("snapshot", "queue")).connect(served.base_url)
+    try:
+        display.wait_for(lambda events: display.of("snapshot"), what="the display's snapshot")
+        for text in (f"40/display,{HUNDREDS_OF_DIGITS}", '40/counter,"x"', f'42/ticket,["watch", {HUNDREDS_OF_DIGITS}]',
+                     "42/ticket,[", "42/ticket,{}", "47/ticket,[]"):
+            ws = raw_socket(served)
+            try:
+                ws.send(text)
+                frames_until_quiet(ws, quiet=0.3)
+            finally:
+                ws.close()
+        heard = len(display.of("queue"))
+        assert_kiosk_issues(served)
+        display.wait_for(lambda events: len(display.of("queue")) > heard, what="a queue update")
+        assert display.client.connected
+    finally:
+        display.close()
