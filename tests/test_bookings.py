@@ -117,3 +117,53 @@ def test_the_online_invite_timeout_defaults_when_left_out():
     raw = tomllib.loads(DEMO_TEMPLATE.read_text())
     raw["online"] = {"enabled": True}
     assert parse_config(raw).booking.online_invite_timeout == timedelta(minutes=30)
+
+
+# -- the day's grid is cut once; what it answers must not change ------------------------------------
+
+def _scanned(day, hours, zone, shape):
+    """The slots as cut before the grid was kept: every call starts from the windows again."""
+    return rules._cut(day, hours, zone, shape)
+
+
+@pytest.mark.parametrize("hours", [WEEKDAYS, ServiceHours(always_open=True)])
+def test_bookable_slots_are_exactly_the_slots_bookable_lets_through(hours):
+    booking = BookingRules(enabled=True, window_days=7, cutoff=timedelta(minutes=60))
+    for now in (datetime(2026, 12, 3, 0, 30, tzinfo=timezone.utc), datetime(2026, 12, 3, 15, 59, tzinfo=timezone.utc),
+                datetime(2026, 12, 9, 23, 0, tzinfo=timezone.utc)):
+        for offset in range(-1, 10):   # yesterday, today, the window, beyond it; a holiday and a weekend
+            day = date(2026, 12, 3) + timedelta(days=offset)
+            expected = [slot for slot in _scanned(day, hours, WITA, HALF_HOUR)
+                        if rules.bookable(slot, now, WITA, booking)]
+            assert rules.bookable_slots(day, now, hours, WITA, booking, HALF_HOUR) == expected, (now, day)
+
+
+def test_find_slot_answers_as_a_scan_of_the_day_did():
+    day = date(2026, 12, 3)
+    for shape in (HALF_HOUR, SlotShape(timedelta(minutes=40), 6)):
+        for start in ("08:00", "08:40", "09:30", "10:30", "11:00", "8:00", "07:30", "", "10:00 "):
+            expected = next((slot for slot in _scanned(day, WEEKDAYS, WITA, shape) if slot.label == start), None)
+            assert rules.find_slot(day, start, WEEKDAYS, WITA, shape) == expected, (shape, start)
+    assert rules.find_slot(date(2026, 12, 25), "08:00", WEEKDAYS, WITA, HALF_HOUR) is None   # a holiday
+
+
+def test_changed_hours_get_their_own_slots_and_a_caller_cannot_spoil_the_grid():
+    day = date(2026, 12, 3)
+    before = rules.slots_on(day, WEEKDAYS, WITA, HALF_HOUR)
+    before.clear()   # a caller's list is its own
+    assert len(rules.slots_on(day, WEEKDAYS, WITA, HALF_HOUR)) == 6
+    # The office file reloaded with other hours: a new ServiceHours, never the old grid.
+    afternoons = ServiceHours({weekday: (parse_window("13:00-14:00"),) for weekday in range(5)})
+    assert [slot.label for slot in rules.slots_on(day, afternoons, WITA, HALF_HOUR)] == ["13:00", "13:30"]
+    assert rules.find_slot(day, "08:00", afternoons, WITA, HALF_HOUR) is None
+    assert rules.find_slot(day, "13:30", afternoons, WITA, HALF_HOUR).end_label == "14:00"
+    # Another zone or shape is another grid too.
+    assert rules.slots_on(day, WEEKDAYS, WIB, HALF_HOUR)[0].starts_at == datetime(2026, 12, 3, 8, 0, tzinfo=WIB)
+    assert len(rules.slots_on(day, WEEKDAYS, WITA, SlotShape(timedelta(minutes=60), 6))) == 3
+
+
+def test_labels_are_office_time_hours_and_minutes():
+    slots = rules.slots_on(date(2026, 12, 3), ServiceHours(always_open=True), WIB, SlotShape(timedelta(minutes=45), 6))
+    assert [(slot.label, slot.end_label) for slot in slots[:2]] == [("00:00", "00:45"), ("00:45", "01:30")]
+    assert (slots[-1].label, slots[-1].end_label) == ("23:15", "00:00")
+    assert all(slot.label == f"{slot.start:%H:%M}" and slot.end_label == f"{slot.end:%H:%M}" for slot in slots)

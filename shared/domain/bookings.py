@@ -80,10 +80,14 @@ class Slot:
     end: time
     starts_at: datetime  # aware, office zone
     ends_at: datetime
+    # `HH:MM` of start and end, as the API and the database name the slot: formatted once here,
+    # not for every slot of every listing (the booking page lists a day's slots before each booking).
+    label: str = field(init=False, repr=False, compare=False)
+    end_label: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def label(self) -> str:
-        return f"{self.start:%H:%M}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", f"{self.start.hour:02d}:{self.start.minute:02d}")
+        object.__setattr__(self, "end_label", f"{self.end.hour:02d}:{self.end.minute:02d}")
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,32 @@ class Booking:
     confirmed_at: datetime | None = None
 
 
+# A day's slots depend only on the day, the hours, the zone and the shape, yet the booking page
+# asks for them before every booking (the listing, then the booking's own check): each day's
+# grid is cut once. Keyed by the hours' identity (ServiceHours holds a dict, so it has no hash);
+# the entry keeps the hours object alive, so that identity cannot pass to a reloaded office's.
+_GRIDS: dict[tuple, tuple[ServiceHours, tuple[Slot, ...], dict[str, Slot]]] = {}
+_GRIDS_KEPT = 1024   # ~a service × day pairs of a 90-day window for a dozen services
+
+
 def slots_on(day: date, hours: ServiceHours, zone: ZoneInfo, shape: SlotShape) -> list[Slot]:
     """Every slot of a day: back to back inside each face-to-face window, none on a holiday."""
+    return list(_grid(day, hours, zone, shape)[1])
+
+
+def _grid(day: date, hours: ServiceHours, zone: ZoneInfo, shape: SlotShape) -> tuple:
+    key = (day, id(hours), zone, shape)
+    found = _GRIDS.get(key)
+    if found is not None and found[0] is hours:
+        return found
+    slots = tuple(_cut(day, hours, zone, shape))
+    if len(_GRIDS) >= _GRIDS_KEPT:
+        _GRIDS.clear()
+    found = _GRIDS[key] = (hours, slots, {slot.label: slot for slot in slots})
+    return found
+
+
+def _cut(day: date, hours: ServiceHours, zone: ZoneInfo, shape: SlotShape) -> list[Slot]:
     if hours.always_open:
         windows = [(datetime.combine(day, time(0), zone), datetime.combine(day + timedelta(days=1), time(0), zone))]
     else:
@@ -125,7 +153,7 @@ def slots_on(day: date, hours: ServiceHours, zone: ZoneInfo, shape: SlotShape) -
 
 def find_slot(day: date, start: str, hours: ServiceHours, zone: ZoneInfo, shape: SlotShape) -> Slot | None:
     """The slot of that day starting at `HH:MM`, or None."""
-    return next((slot for slot in slots_on(day, hours, zone, shape) if slot.label == start), None)
+    return _grid(day, hours, zone, shape)[2].get(start)
 
 
 def last_bookable_day(now: datetime, zone: ZoneInfo, rules: BookingRules) -> date:
@@ -135,6 +163,14 @@ def last_bookable_day(now: datetime, zone: ZoneInfo, rules: BookingRules) -> dat
 def bookable(slot: Slot, now: datetime, zone: ZoneInfo, rules: BookingRules) -> bool:
     """Inside the booking window and before the cutoff (e.g. until an hour before it starts)."""
     return slot.day <= last_bookable_day(now, zone, rules) and slot.starts_at - rules.cutoff >= now
+
+
+def bookable_slots(day: date, now: datetime, hours: ServiceHours, zone: ZoneInfo, rules: BookingRules,
+                   shape: SlotShape) -> list[Slot]:
+    """The slots of a day that `bookable` lets through, with the window's last day worked out once."""
+    if day > last_bookable_day(now, zone, rules):
+        return []
+    return [slot for slot in _grid(day, hours, zone, shape)[1] if slot.starts_at - rules.cutoff >= now]
 
 
 EARLY, ON_TIME, LATE = "early", "on_time", "late"

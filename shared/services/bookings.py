@@ -79,7 +79,7 @@ def _insert(unit: Unit, service: str, lane: str, slot: Slot, contact: str | None
         if not db.bookings.code_taken(code):
             break
     booked = db.bookings.insert(code=code, service=service, lane=lane, business_date=slot.day.isoformat(),
-                                start=slot.label, end=f"{slot.end:%H:%M}", starts_at=slot.starts_at,
+                                start=slot.label, end=slot.end_label, starts_at=slot.starts_at,
                                 contact=contact, contact_key=contact_key(contact) if contact else None,
                                 now=unit.now)
     if booked is None:
@@ -134,7 +134,7 @@ def reschedule(office: Office, db: Connection, booking_id: int, *, day: str, sta
             raise SlotFull(N_("This time slot is full. Please choose another time."))
         db.bookings.free_place(current.service, current.business_date, current.start)
         moved = db.bookings.move(current, business_date=slot.day.isoformat(), start=slot.label,
-                                 end=f"{slot.end:%H:%M}", starts_at=slot.starts_at, now=unit.now)
+                                 end=slot.end_label, starts_at=slot.starts_at, now=unit.now)
         if moved is None:
             raise AlreadyBooked(N_("You already have a booking for this service on that day."))
         unit.raise_event(BookingChanged(moved.id, "rescheduled", moved.business_date, moved.start))

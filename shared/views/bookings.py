@@ -23,10 +23,9 @@ def open_slots(office: Office, db: Connection, service: str, day: date, now: dat
     places = booking.bookable_places(service)
     taken = db.bookings.places_taken(service, day.isoformat())
     return [
-        {"start": slot.label, "end": f"{slot.end:%H:%M}", "capacity": places,
+        {"start": slot.label, "end": slot.end_label, "capacity": places,
          "remaining": max(places - taken.get(slot.label, 0), 0)}
-        for slot in rules.slots_on(day, config.hours, config.zone, booking.shape(service))
-        if rules.bookable(slot, now, config.zone, booking)
+        for slot in rules.bookable_slots(day, now, config.hours, config.zone, booking, booking.shape(service))
     ]
 
 
