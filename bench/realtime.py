@@ -198,6 +198,11 @@ def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, s
         base = srv.base_url
         tickets = issue_many(base, srv.instance.kiosk_tokens, round_robin(SERVICES, max(phones, 2 * calls)))
         token_by_id = {ticket["id"]: ticket["token"] for ticket in tickets[:phones]}
+        # A real office prints its tickets: one printed ticket (PDF with its QR code) loads the
+        # printing libraries into the worker before its memory is read, as on any office day.
+        printed = requests.get(tickets[0]["pdf_url"], timeout=HTTP_TIMEOUT_S)
+        if printed.status_code != 200:
+            raise RuntimeError(f"ticket print answered {printed.status_code}")
         rss_idle = srv.worker_status_kb("VmRSS")
         log(f"  [{mode}] issued {len(tickets)} tickets; connecting {displays} displays + {phones} phones…")
 

@@ -17,7 +17,6 @@ from shared.domain import statistics
 from shared.domain.errors import InvalidRequest
 from shared.domain.model import CHANNELS
 from shared.i18n import LANGUAGES, N_, translate
-from shared.report_pdf import render_report
 from shared.views import reports as report_views
 from shared.web import context
 from shared.web.auth import staff_required
@@ -105,6 +104,10 @@ def api_report_pdf():
     survey = report_views.survey(office, context.db(), report_range, filters)
     chosen = request.args.get("lang")
     language = chosen if chosen in LANGUAGES else context.language()
+    # Imported here: reportlab's charts and page layout (~6 MB) serve a few downloads a month,
+    # not every worker all day (docs/PERFORMANCE.md, memory).
+    from shared.report_pdf import render_report
+
     pdf = render_report(office.config, figures, _names(language), language, survey=survey)
     name = f"antrean-report-{report_range.first}-{report_range.last}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})

@@ -11,7 +11,6 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from zxcvbn import zxcvbn
 
 from ..domain import audit
 from ..domain.errors import Conflict, InvalidRequest, NotFound, Unauthorized, Unprocessable
@@ -69,6 +68,10 @@ def check_password(password: str, username: str = "") -> str:
     if len(password) > MAX_PASSWORD:
         raise Unprocessable(N_("Passwords are at most %(length)s characters."), code="weak_password",
                             length=MAX_PASSWORD)
+    # Imported here, not at the top: its dictionaries take ~12 MB, which a serving worker
+    # needs only on the rare day a password is set (docs/PERFORMANCE.md, memory).
+    from zxcvbn import zxcvbn
+
     if zxcvbn(password, user_inputs=[username, *PRODUCT_WORDS])["score"] < MIN_STRENGTH:
         raise Unprocessable(N_("This password is too common or too easy to guess. Use a longer phrase of "
                                "several unrelated words."), code="weak_password")
