@@ -128,3 +128,17 @@ def test_a_number_of_hundreds_of_digits_is_a_wrong_value_not_a_malformed_frame(a
     assert answer["args"][0]["error"]["code"] == "invalid_request"
     assert socket_warnings.records == []
     assert FrameJSON.loads('[1' + '0' * 400 + ', 12]') == [float("inf"), 12]
+
+
+@pytest.mark.parametrize("text", ["46/ticket,", "45/ticket,[]", "451-/display,[\"x\"]", "46/ticket0", "47/ticket,[]"])
+def test_a_binary_packet_without_attachments_does_not_take_the_next_frames(app, socket_warnings, text):
+    # A binary packet announcing no attachment was kept waiting for one, so the connection's next
+    # frame (here a proper watch) was taken for its attachment and refused, and so on for good;
+    # one outside a joined namespace, or of a type a client may not send, raised from dispatch.
+    phone = socketio.test_client(app, namespace="/ticket")
+    frame(phone, text)
+    assert [packet["name"] for packet in phone.get_received("/ticket")] in ([], ["error"])
+    phone.emit("watch", {"token": "forged"}, namespace="/ticket")
+    [answer] = phone.get_received("/ticket")
+    assert answer["args"][0]["error"]["code"] == "unknown_ticket"
+    assert len(socket_warnings.records) == 1

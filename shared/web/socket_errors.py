@@ -95,7 +95,7 @@ def answer_malformed_frames(app, server) -> None:
     def guarded(eio_sid, data):
         if not isinstance(data, bytes) and eio_sid not in server._binary_packet:
             try:
-                _dispatchable(server.packet_class(encoded_packet=data))
+                _dispatchable(server, eio_sid, server.packet_class(encoded_packet=data))
             except DECODING as error:
                 _answer(app, server, eio_sid, data, error)
                 return
@@ -105,15 +105,19 @@ def answer_malformed_frames(app, server) -> None:
     server.eio.on("message", guarded)      # what a real connection's messages reach
 
 
-def _dispatchable(pkt) -> None:
+def _dispatchable(server, eio_sid: str, pkt) -> None:
     """Raise for a decoded packet the server's dispatch would choke on: a type a client may not
-    send, or an event that is not `[name, …]` (`42/ticket,{}`, `42/ticket,[]`, `42/ticket,[5]`)."""
-    if pkt.packet_type not in (packet.CONNECT, packet.DISCONNECT, packet.EVENT, packet.ACK, packet.BINARY_EVENT,
-                               packet.BINARY_ACK):
+    send, an event that is not `[name, …]` (`42/ticket,{}`, `42/ticket,[]`, `42/ticket,[5]`), or
+    a binary packet announcing no attachment (the connection's next frames would all be taken
+    for attachments) or outside a joined namespace."""
+    binary = pkt.packet_type in (packet.BINARY_EVENT, packet.BINARY_ACK)
+    if pkt.packet_type not in (packet.CONNECT, packet.DISCONNECT, packet.EVENT, packet.ACK) and not binary:
         raise ValueError("a packet type a client may not send")
     if pkt.packet_type in (packet.EVENT, packet.BINARY_EVENT) and not (
             isinstance(pkt.data, list) and pkt.data and isinstance(pkt.data[0], str)):
         raise ValueError("an event that is not [name, ...]")
+    if binary and (pkt.attachment_count < 1 or not server.manager.sid_from_eio_sid(eio_sid, pkt.namespace or "/")):
+        raise ValueError("a binary packet without attachments or outside a joined namespace")
 
 
 def _answer(app, server, eio_sid: str, data, error: Exception) -> None:

@@ -364,3 +364,16 @@ def test_hostile_frames_cost_a_display_nothing(served):
         assert display.client.connected
     finally:
         display.close()
+
+
+def test_a_binary_packet_without_attachments_leaves_the_connection_working(served):
+    """`46/ticket,` announces a binary packet with no attachment: the server used to wait for one
+    and took every later frame of the connection for it, so the phone could never watch again."""
+    ws = raw_socket(served)
+    try:
+        ws.send("46/ticket,")
+        assert error_codes(frames_until_quiet(ws)) == ["invalid_request"]
+        ws.send('42/ticket,["watch", {"token": "forged"}]')
+        assert error_codes(frames_until_quiet(ws)) == ["unknown_ticket"]
+    finally:
+        ws.close()
