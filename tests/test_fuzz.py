@@ -1,18 +1,22 @@
 """A property-based fuzzer over the whole API and every Socket.IO namespace.
 
 Hypothesis draws requests from `GET /api/openapi.json`'s operations (and the file routes it
-leaves out): each one with a caller (anonymous, the kiosk's token, an officer's, a supervisor's
-and an admin's token, a supervisor's browser session with and without its CSRF token, forged
-tokens), path parameters (real ticket and booking tokens and counter numbers, forged and hostile
-ones, numbers past SQLite's 64 bits), query strings, headers and a body that is shaped like the
+leaves out, and the kiosk screen's own pages): each one with a caller (anonymous, the kiosk's
+token, a registered kiosk browser's session cookie with and without its CSRF token, an officer's,
+a supervisor's and an admin's token, a supervisor's browser session with and without its CSRF
+token, forged tokens), path parameters (real ticket and booking tokens and counter numbers, forged
+and hostile ones, numbers past SQLite's 64 bits), query strings, headers and a body that is shaped like the
 operation's schema with each field valid or hostile (wrong types, markup, control characters,
 lone surrogates, huge strings, NaN), or any JSON, or bytes that are not JSON at all. Valid values
 come often enough that tickets are issued, called, finished, booked and moved, so the hostile
 ones reach deep code, not only the first check.
 
 Every answer must be below 500; every 4xx must carry the error shape; a success must match the
-document's schema. Socket.IO clients connect to every namespace (and unknown ones) with every kind
-of credential and emit every event, unknown events and malformed payloads: no handler may raise.
+document's schema (a kiosk page only has to answer below 500). Socket.IO clients connect to every
+namespace (and unknown ones) with every kind of credential or `auth` value (objects, strings,
+lists, numbers, nested junk, numbers of hundreds of digits) and emit every event, unknown events,
+malformed payloads and raw frames: no handler may raise, and a display connected throughout still
+hears.
 No error may be logged. Afterwards the database must hold: ticket numbers unique per service and
 day, one current ticket per counter, a ticket's status equal to its last recorded change, booking
 slots within their places, and the audit chain verifying.
@@ -27,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 from collections import Counter
@@ -39,6 +44,7 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from socketio import packet as socketio_packet
 
 from werkzeug.security import generate_password_hash
 
@@ -52,8 +58,8 @@ SOCKET_SESSIONS = int(os.environ.get("ANTREAN_FUZZ_SOCKETS", "1500"))
 SEED = int(os.environ.get("ANTREAN_FUZZ_SEED", "20261204"))
 PASSWORD = "Fuzz-kelinci-hijau-4471"
 FUZZ_USERS = {"officer": "fz-officer", "supervisor": "fz-supervisor", "admin": "fz-admin"}
-CALLERS = ("anonymous", "kiosk", "officer", "supervisor", "admin", "session", "session-no-csrf",
-           "forged-staff", "forged-random", "kiosk-on-staff")
+CALLERS = ("anonymous", "kiosk", "kiosk-session", "kiosk-session-no-csrf", "officer", "supervisor", "admin",
+           "session", "session-no-csrf", "forged-staff", "forged-random", "kiosk-on-staff")
 NAMESPACES = ("/display", "/counter", "/floor", "/ticket", "/", "/nope", "/counter/../floor")
 FUZZ_SETTINGS = dict(deadline=None, database=None, derandomize=False, print_blob=True,
                      suppress_health_check=list(HealthCheck))
@@ -91,12 +97,15 @@ class Office:
     headers: dict = field(default_factory=dict)
     session: object = None
     csrf: str = ""
+    kiosk_session: object = None
+    kiosk_csrf: str = ""
     pools: dict = field(default_factory=dict)
     own_kiosk: int = 0
     sent: int = 0
     sockets: int = 0
     problems: list = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
+    kiosk_browser: Counter = field(default_factory=Counter)
 
 
 @lru_cache(maxsize=None)
@@ -168,6 +177,8 @@ def bodies(schema: dict | None):
 
 @lru_cache(maxsize=None)
 def path_value(converter: str, name: str):
+    if name == "code":  # a service's code in the kiosk pages' paths
+        return st.one_of(picks("service"), picks("service"), hostile_text)
     if name == "token":
         return st.one_of(picks("ticket_token"), picks("ticket_token"), picks("booking_token"), hostile_text,
                          st.sampled_from(["WzEsMTc5NTYyNzI2NF0.IvbtZFBZg6fPug7jTxmMzw5kXaQ", "a.b.c", "."]))
@@ -194,7 +205,17 @@ class Target:
     answer: dict | None
     status: int
     security: tuple = ()
+    page: bool = False
 
+
+# What a registered kiosk's screen sends to its own pages (forms, as its buttons and scanner do).
+KIOSK_PAGES = (
+    ("/kiosk/", "GET", ()), ("/kiosk/app", "GET", ()), ("/kiosk/services/<code>", "GET", ()),
+    ("/kiosk/services/<code>/check", "GET", ()),
+    ("/kiosk/services/<code>/check", "POST", ("q0", "q1", "q2", "request_key")),
+    ("/kiosk/tickets", "POST", ("service", "lane", "request_key")), ("/kiosk/enter", "POST", ("code",)),
+    ("/kiosk/checkin", "GET", ()), ("/kiosk/checkin", "POST", ("code",)), ("/kiosk/tickets/<token>", "GET", ()),
+)
 
 TARGETS = tuple(
     [Target(op.rule, op.method, op.body, tuple(name for name, _schema, _why in op.query), op.answer, op.status,
@@ -202,13 +223,17 @@ TARGETS = tuple(
      for op in openapi.OPERATIONS]
     + [Target(rule, method, None, ("from", "to", "lang", "service"), None, 200, ("staffToken",))
        for rule, method in openapi.NOT_JSON]
+    + [Target(rule, method, {"properties": dict.fromkeys(fields, {})}, ("lang", "screened"), None, 200,
+              ("kioskSession",), page=True) for rule, method, fields in KIOSK_PAGES]
 )
 
 
 def callers(target: Target):
     """Mostly a caller the operation admits, so the requests get past the door."""
-    if "kioskToken" in target.security:
-        admitted = ["kiosk"]
+    if "kioskSession" in target.security:
+        admitted = ["kiosk-session"]
+    elif "kioskToken" in target.security:
+        admitted = ["kiosk", "kiosk-session"]
     elif "staffToken" in target.security:
         admitted = ["officer", "supervisor", "admin", "admin", "session"]
     else:
@@ -228,13 +253,31 @@ def plans(target: Target):
     path = st.tuples(*[st.tuples(st.just(converter), st.just(name), path_value(converter, name))
                        for converter, name in parameters]).map(list)
     query = st.dictionaries(st.sampled_from(target.query + ("lang", "x", "from", "limit")), QUERY_VALUES, max_size=4)
-    return st.tuples(st.just(target), callers(target), path, query, HEADERS, bodies(target.body))
+    body = page_forms(target.body) if target.page else bodies(target.body)
+    return st.tuples(st.just(target), callers(target), path, query, HEADERS, body)
+
+
+PAGE_VALID = {"q0": st.sampled_from(["no", "no", "yes"]), "q1": st.sampled_from(["no", "yes"]),
+              "q2": st.sampled_from(["no", "yes"]), "request_key": st.one_of(st.uuids().map(str), st.sampled_from(["rk-1", "k" * 300])),
+              "code": st.one_of(picks("code"), picks("ticket_link"))}
+
+
+def page_forms(schema: dict):
+    """A kiosk page's form: its fields valid (as the screen sends them) or hostile, or any body."""
+    names = sorted(schema["properties"])
+    valid = {name: PAGE_VALID.get(name, VALID.get(name, hostile_text)) for name in names}
+    field = {name: st.one_of(value, hostile_text) for name, value in valid.items()}
+    form = st.fixed_dictionaries({}, optional=field).map(lambda body: ("form", body))
+    pressed = st.fixed_dictionaries(valid).map(lambda body: ("form", body))  # every field, as a button sends
+    # What the screen sends comes first: Hypothesis leans towards a one_of's first branches.
+    return st.one_of(pressed, pressed, form, bodies(None)) if names else st.one_of(st.just(("none", None)), bodies(None))
 
 
 # The operations that move the queue come more often, so the invariants have work to check.
 WEIGHTS = {("/api/tickets", "POST"): 6, ("/api/counters/<int:number>/<action>", "POST"): 10,
            ("/api/bookings", "POST"): 3, ("/api/remote-tickets", "POST"): 2, ("/api/checkin", "POST"): 2,
-           ("/api/tickets/<token>/enter", "POST"): 2, ("/api/floor/call", "POST"): 2, ("/api/floor/move", "POST"): 2}
+           ("/api/tickets/<token>/enter", "POST"): 2, ("/api/floor/call", "POST"): 2, ("/api/floor/move", "POST"): 2,
+           ("/kiosk/tickets", "POST"): 3, ("/kiosk/checkin", "POST"): 2}
 PLANS = [plans(target) for target in TARGETS for _ in range(WEIGHTS.get((target.rule, target.method), 1))]
 requests = st.one_of(PLANS)
 
@@ -271,6 +314,10 @@ def caller_headers(office: Office, caller: str) -> tuple[object, dict]:
         return office.session, {"X-CSRFToken": office.csrf}
     if caller == "session-no-csrf":
         return office.session, {}
+    if caller == "kiosk-session":  # its pages send the token as a form field, added in send()
+        return office.kiosk_session, {"X-CSRFToken": office.kiosk_csrf}
+    if caller == "kiosk-session-no-csrf":
+        return office.kiosk_session, {}
     if caller == "forged-staff":
         token = office.headers["supervisor"]["Authorization"]
         return client, {"Authorization": token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")}
@@ -298,11 +345,15 @@ def send(office: Office, plan):
         kwargs["data"] = body
         kwargs["content_type"] = "application/json"
     elif kind == "form":
+        if caller == "kiosk-session":  # as the kiosk screen's forms carry it
+            body = {"csrf_token": office.kiosk_csrf, **body}
         kwargs["data"] = urlencode([(name, raw(value)) for name, value in body.items()])
         kwargs["content_type"] = "application/x-www-form-urlencoded"
     office.sent += 1
     response = client.open(url, method=target.method, **kwargs)
     office.statuses[response.status_code] += 1
+    if caller == "kiosk-session":
+        office.kiosk_browser[("page" if target.page else "api", response.status_code)] += 1
     learn(office, target, response)
     return url, response
 
@@ -312,6 +363,12 @@ def learn(office: Office, target: Target, response) -> None:
     if target.rule in ("/api/logout", "/api/password") and response.status_code in (200, 204):
         sign_in(office)  # the fuzzer's own account ended its sessions everywhere: come back
         return
+    location = response.headers.get("Location", "")
+    if target.page and "/kiosk/tickets/" in location:  # a ticket the kiosk screen issued and shows
+        token = location.rsplit("/kiosk/tickets/", 1)[1].split("?", 1)[0]
+        office.pools["ticket_token"].append(token)
+        office.pools["ticket_link"].append(f"https://antrean.example/t/{token}")
+        return
     if response.status_code not in (200, 201) or not response.is_json:
         return
     body = response.get_json()
@@ -319,6 +376,7 @@ def learn(office: Office, target: Target, response) -> None:
         return
     if target.rule in ("/api/tickets", "/api/remote-tickets", "/api/checkin") and "token" in body:
         office.pools["ticket_token"].append(body["token"])
+        office.pools["ticket_link"].append(f"https://antrean.example/t/{body['token']}")
         office.pools["number"].append(body["number"])
     elif target.rule == "/api/bookings":
         office.pools["booking_token"].append(body["token"])
@@ -336,6 +394,8 @@ def problems_of(office: Office, target: Target, url: str, response) -> list[str]
     where = f"{target.method} {url} → {response.status_code}"
     if response.status_code >= 500:
         return [f"{where}: server error {response.get_data(as_text=True)[:300]}"]
+    if target.page:  # an HTML page: its own error screens, no JSON shape
+        return []
     if response.status_code >= 400:
         body = response.get_json(silent=True)
         error = body.get("error") if isinstance(body, dict) else None
@@ -363,15 +423,28 @@ def sign_in(office: Office) -> None:
             answer = client.post("/api/login", json={"username": username, "password": PASSWORD})
         assert answer.status_code == 200, answer.get_json()
         office.headers[role] = {"Authorization": f"Bearer {answer.get_json()['token']}"}
-    import re
-
     office.session = office.app.test_client()
-    page = office.session.get("/counter/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_of(office.session, "/counter/login")
     office.session.post("/counter/login", data={"username": FUZZ_USERS["supervisor"], "password": PASSWORD,
                                                 "csrf_token": token})
-    page = office.session.get("/counter/login").get_data(as_text=True)
-    office.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    office.csrf = csrf_of(office.session, "/counter/login")
+
+
+def csrf_of(browser, page: str) -> str:
+    """The CSRF token a page's forms carry for this browser's session."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(page).get_data(as_text=True))
+    assert match, page
+    return match.group(1)
+
+
+def register_kiosk_browser(office: Office, kiosk_token: str) -> None:
+    """A kiosk screen as staff set it up: registered once at /kiosk/register with the kiosk's
+    token, then a session cookie; the CSRF token is the one its start screen's forms carry."""
+    office.kiosk_session = office.app.test_client()
+    registered = office.kiosk_session.post("/kiosk/register", data={
+        "token": kiosk_token, "csrf_token": csrf_of(office.kiosk_session, "/kiosk/register")})
+    assert registered.status_code == 302, registered.status_code
+    office.kiosk_csrf = csrf_of(office.kiosk_session, "/kiosk/")
 
 
 def restore_password(office: Office, username: str, role: str) -> None:
@@ -426,6 +499,7 @@ def office(tmp_path_factory, demo_template, cheap_passwords):
     kiosk = client.post("/api/kiosks", json={"name": "Fuzz kiosk"}, headers=fuzzed.headers["admin"]).get_json()
     fuzzed.headers["kiosk"] = {"Authorization": f"Bearer {kiosk['token']}"}
     fuzzed.own_kiosk = kiosk["id"]
+    register_kiosk_browser(fuzzed, kiosk["token"])
     sign_in(fuzzed)
     services = client.get("/api/services").get_json()
     today = date.fromisoformat(app.extensions["antrean.office"].today())
@@ -436,7 +510,7 @@ def office(tmp_path_factory, demo_template, cheap_passwords):
         "service": [service["code"] for service in services] + ["tidak_ada"],
         "lane": sorted({lane for service in services for lane in service["lanes"]}) + ["vip"],
         "date": [day.isoformat() for day in days], "start": starts or ["08:00"],
-        "ticket_token": [], "booking_token": [], "number": [], "code": [], "alarm_id": [1],
+        "ticket_token": [], "ticket_link": [], "booking_token": [], "number": [], "code": [], "alarm_id": [1],
         "kiosk_id": [1],
     }
     for service in services[:4]:  # a queue to call from the first request on
@@ -469,44 +543,51 @@ def test_the_api_survives_hostile_requests_from_every_caller(office, logged_erro
     assert_consistent(office)
 
 
-def framed(value) -> bool:
-    """A payload Socket.IO can carry: its JSON decoder refuses integers over 100 digits while
-    reading the frame, before any handler (malformed frames are tested in tests/test_abuse*)."""
-    if isinstance(value, int):
-        return len(str(abs(value))) <= 100
-    if isinstance(value, list):
-        return all(framed(item) for item in value)
-    if isinstance(value, dict):
-        return all(framed(item) for item in value.values())
-    return True
-
-
-socket_values = json_values.filter(framed)
+# Integers past the 100 digits python-engineio's own decoder refused a whole frame for (up to
+# the 4,300 digits Python writes): the server reads them as floats (shared/web/socket_errors.py).
+HUGE_NUMBERS = st.one_of(st.sampled_from([10**100, 10**101, -(10**150), 2**64, 10**400, 10**4000]),
+                         st.integers(10**100, 10**1000))
+socket_values = st.one_of(json_values, json_values, json_values, HUGE_NUMBERS,
+                          st.lists(HUGE_NUMBERS, max_size=2), st.dictionaries(st.text(max_size=4), HUGE_NUMBERS,
+                                                                              max_size=2))
+# Protocol v5's CONNECT should carry an object or nothing; a real client can send anything.
+junk = st.recursive(st.one_of(json_scalars, HUGE_NUMBERS), lambda children: st.one_of(
+    st.lists(children, max_size=3), st.dictionaries(st.text(max_size=6), children, max_size=3)), max_leaves=10)
+SOCKET_AUTH = st.one_of(
+    st.none(), st.sampled_from(["officer", "supervisor", "admin", "kiosk"]),
+    st.dictionaries(st.text(max_size=8), socket_values, max_size=3),
+    st.fixed_dictionaries({"token": socket_values}), st.fixed_dictionaries({"since": socket_values}),
+    st.fixed_dictionaries({"since": st.one_of(st.integers(-5, 50), st.integers(2**62, 2**70))}),
+    socket_values, junk, st.lists(st.sampled_from(["token", "since", "x" * 70_000]), max_size=3))
 
 
 @st.composite
 def socket_sessions(draw):
     namespace = draw(st.sampled_from(NAMESPACES))
-    # Protocol v5's CONNECT carries an object or nothing (anything else is a malformed frame).
-    auth = draw(st.one_of(st.none(), st.sampled_from(["officer", "supervisor", "admin", "kiosk"]),
-                          st.dictionaries(st.text(max_size=8), socket_values, max_size=3),
-                          st.fixed_dictionaries({"token": socket_values}),
-                          st.fixed_dictionaries({"since": socket_values})))
-    session = draw(st.booleans())
-    events = draw(st.lists(st.tuples(
+    auth = draw(SOCKET_AUTH)
+    session = draw(st.sampled_from(["none", "staff", "kiosk"]))
+    events = draw(st.lists(st.one_of(st.tuples(
         st.one_of(st.sampled_from(["watch", "watch", "connect", "disconnect", "message", "json", "snapshot"]),
                   st.text(max_size=20)),
         st.one_of(st.fixed_dictionaries({"token": st.one_of(picks("ticket_token"), hostile_text, socket_values)}),
-                  socket_values)), max_size=4))
+                  socket_values)), RAW_FRAMES.map(lambda text: (RAW, text))), max_size=4))
     return namespace, auth, session, events
 
 
-def connect(office: Office, namespace: str, auth, session: bool):
+RAW = object()  # an event that is a raw Socket.IO packet, as a hand-written client sends it
+RAW_FRAMES = st.tuples(st.sampled_from(["0", "1", "2", "3", "4", "5", "6", "7", "21-", ""]),
+                       st.sampled_from(NAMESPACES + ("",)), st.sampled_from([",", ""]),
+                       st.one_of(st.text(max_size=12), st.sampled_from(
+                           ["[", "{}", "[]", "[5]", '["watch"', '["watch", 1e999]', "1" * 120, "[" * 3000, '"x"']))
+                       ).map("".join)
+
+
+def connect(office: Office, namespace: str, auth, session: str):
     """A Socket.IO test client, or None when the server refused the connection."""
     if isinstance(auth, str) and auth in office.headers:
         token = office.headers[auth]["Authorization"].removeprefix("Bearer ")
         auth = {"token": token}
-    flask_client = office.session if session else office.app.test_client()
+    flask_client = {"staff": office.session, "kiosk": office.kiosk_session}.get(session) or office.app.test_client()
     try:
         client = socketio.test_client(office.app, namespace=namespace, auth=auth, flask_test_client=flask_client)
     except (ConnectionRefusedError, RuntimeError):
@@ -515,6 +596,8 @@ def connect(office: Office, namespace: str, auth, session: bool):
 
 
 def test_every_socket_namespace_survives_hostile_clients(office, logged_errors):
+    display = connect(office, "/display", None, "none")  # a wall display, there all along
+    assert display is not None
     @seed(SEED)
     @settings(max_examples=SOCKET_SESSIONS, **FUZZ_SETTINGS)
     @given(session=socket_sessions())
@@ -527,10 +610,17 @@ def test_every_socket_namespace_survives_hostile_clients(office, logged_errors):
         try:
             for name, payload in events:
                 office.sockets += 1
-                if isinstance(payload, dict) and isinstance(payload.get("token"), Pick):
-                    payload = {"token": resolve(office, payload["token"])}
-                client.emit(name, payload, namespace=namespace)
-            for packet in client.get_received(namespace):
+                if name is not RAW:
+                    if isinstance(payload, dict) and isinstance(payload.get("token"), Pick):
+                        payload = {"token": resolve(office, payload["token"])}
+                    # As the test client's emit encodes it, without its check that the client is
+                    # still connected (a raw frame may have left its own record behind).
+                    payload = socketio_packet.Packet(socketio_packet.EVENT, data=[name, payload],
+                                                     namespace=namespace).encode()
+                client.socketio.server._handle_eio_message(client.eio_sid, payload)
+            # Raw frames may leave the test client's own idea of its connection behind the server's
+            # (a second CONNECT is refused while the first stands): read its queue directly.
+            for packet in [packet for packet in client.queue if packet["namespace"] == namespace]:
                 assert packet["name"] in ("snapshot", "queue", "called", "config", "ticket", "error", "floor",
                                           "announcement", "notice", "alarm", "alarm_acknowledged"), packet
         finally:
@@ -538,6 +628,15 @@ def test_every_socket_namespace_survives_hostile_clients(office, logged_errors):
                 client.disconnect(namespace)
 
     fuzz()
+    # No hostile client took the display down with it: it is connected and hears a change.
+    assert display.is_connected("/display")
+    display.get_received("/display")
+    said = office.app.test_client().put("/api/announcement", json={"text": "Masih terdengar"},
+                                        headers=office.headers["supervisor"])
+    assert said.status_code in (200, 204), said.get_json()
+    assert [packet["args"][0]["text"] for packet in display.get_received("/display")
+            if packet["name"] == "announcement"] == ["Masih terdengar"]
+    display.disconnect("/display")
     assert_consistent(office)
 
 
@@ -562,7 +661,8 @@ def check_database(office: Office, database: sqlite3.Connection) -> None:
     print(f"\nfuzz: {office.sent} requests {dict(sorted(office.statuses.items()))}, {office.sockets} socket messages;",
           "tickets by status", dict(database.execute("SELECT status, COUNT(*) FROM tickets GROUP BY status")),
           "bookings", database.execute("SELECT COUNT(*) FROM bookings").fetchone()[0],
-          "audit rows", database.execute("SELECT COUNT(*) FROM audit").fetchone()[0])
+          "audit rows", database.execute("SELECT COUNT(*) FROM audit").fetchone()[0],
+          "\nkiosk browser (where, status):", dict(sorted(office.kiosk_browser.items())))
     assert tickets > 20, "the fuzzer issued almost nothing: its requests stop at the first check"
     assert database.execute(
         "SELECT business_date, number_service, number, COUNT(*) FROM tickets "
