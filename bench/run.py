@@ -12,6 +12,8 @@ Scenarios (each on its own fresh server and instance; `--only` picks some):
 - call_next:  (c) 4 officers on counters 1–4: simultaneous bursts, then back to back
 - console:    (d) form sign-in, then 200 loads of /counter/1
 - booking:    (f) 20 visitors booking at once (50 bursts), then back to back for 10 s
+- soak:       (g) 50 displays + 500 phones through 2,000 compressed operations: nothing missed,
+              memory flat (gevent only; bench/soak.py)
 - disk:       bare SQLite commit latency in the instances' folder (context for the rest)
 
 Medians over the repeats are printed; `--json FILE` keeps every run's raw figures.
@@ -27,10 +29,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import booking, call_next, console, disk, issue, realtime
+from . import booking, call_next, console, disk, issue, realtime, soak
 from . import server as bench_server
 
-SCENARIOS = ("realtime", "realtime60", "issue", "call_next", "console", "booking", "disk")
+SCENARIOS = ("realtime", "realtime60", "issue", "call_next", "console", "booking", "soak", "disk")
 
 FULL = {
     "repeat": 3,
@@ -40,6 +42,7 @@ FULL = {
     "call_next": {"calls": 200},
     "console": {"loads": 200, "waiting": 100},
     "booking": {"visitors": 20, "bursts": 50, "duration_s": 10.0},
+    "soak": {"displays": 50, "phones": 500, "operations": 2000},
     "disk": {"back_to_back": 300, "spaced": 50},
 }
 QUICK = {
@@ -50,11 +53,12 @@ QUICK = {
     "call_next": {"calls": 15},
     "console": {"loads": 30, "waiting": 30},
     "booking": {"visitors": 20, "bursts": 5, "duration_s": 2.0},
+    "soak": {"displays": 5, "phones": 20, "operations": 100},
     "disk": {"back_to_back": 50, "spaced": 10},
 }
 RUNNERS = {
     "realtime": realtime.run, "realtime60": realtime.run, "issue": issue.run,
-    "call_next": call_next.run, "console": console.run, "booking": booking.run,
+    "call_next": call_next.run, "console": console.run, "booking": booking.run, "soak": soak.run,
 }
 
 
@@ -199,6 +203,13 @@ ROWS = (
      lambda r: _fmt(_median(r, "saturated.server_cpu_per_booking_ms"))),
     ("(f) after the load: slots overbooked / 201s not stored / contacts booked twice", "0 / 0 / 0", "booking",
      _booking_check),
+    ("(g) soak: operations, per s / events delivered / problems", "0 problems", "soak",
+     lambda r: f"{_fmt(_median(r, 'operations_done'), 0)}, {_fmt(_median(r, 'operations_per_s'), 0)}/s / "
+               f"{_fmt(_median(r, 'events_delivered'), 0)} / {_fmt(_median(r, 'problem_count'), 0)}"
+     if _median(r, 'operations_done') is not None else "—"),
+    ("(g) soak: worker RSS, third → last quarter of the run, MB", "flat (< 8 MB)", "soak",
+     lambda r: f"{_fmt(_median(r, 'memory.third_mb'))} → {_fmt(_median(r, 'memory.last_mb'))}"
+     if _median(r, 'memory.last_mb') is not None else "—"),
 )
 
 
