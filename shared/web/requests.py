@@ -1,6 +1,9 @@
 """Reading request bodies the same way everywhere: malformed input is a 400, never a 500."""
 from __future__ import annotations
 
+import json
+import re
+
 from flask import make_response, request
 from werkzeug.routing import IntegerConverter
 
@@ -19,13 +22,32 @@ class StoredIntegerConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+# A `\uD800`-`\uDFFF` escape: half of a UTF-16 pair, which JSON lets a client send alone.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def json_object() -> dict | None:
-    """The request's JSON object, or None: not JSON, not an object, or nested too deep to read."""
+    """The request's JSON object, or None: not JSON, not an object, nested too deep to read, or
+    holding half a surrogate pair (no text can be stored, hashed or shown with one: a running
+    text, kiosk name or password of "\ud800" was a 500 once it reached SQLite or the hasher)."""
     try:
         body = request.get_json(silent=True)
     except RecursionError:  # nested thousands deep: not a body any client sends
         body = None
-    return body if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return None
+    if SURROGATE_ESCAPE.search(request.get_data()) and not _encodable(body):
+        return None
+    return body
+
+
+def _encodable(body: dict) -> bool:
+    """Whether every string in the body is real text (pairs of escapes make one character)."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def json_body() -> dict:
