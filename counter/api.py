@@ -62,6 +62,7 @@ def counter_waiting(number: int):
     return jsonify({
         "current": current,
         "waiting": [ticket_views.summary(office, ticket) for ticket in panel["waiting"]],
+        "waiting_total": panel["waiting_total"],
         "invited": [ticket_views.summary(office, ticket) for ticket in panel["invited"]],
         "officer": panel["holder"].username if panel["holder"] else None,
     })

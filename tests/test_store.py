@@ -141,7 +141,7 @@ def test_waiting_heads_reads_what_the_policy_would_keep(store):
         db.tickets.insert(business_date="2026-11-24", service="a", lane="general", sequence=1, number="X-001",
                          status="waiting", channel="walk_in", kiosk_id=None, now=NOW - timedelta(days=1))
     waiting = db.tickets.waiting("2026-11-25", ("a", "b"))
-    got = db.tickets.waiting_heads("2026-11-25", ("a", "b"))
+    got = db.queue.waiting_heads("2026-11-25", ("a", "b"))
     assert got == heads(waiting)
     assert [t.number for t in got] == ["X-001", "X-007", "X-003", "X-004", "X-002"]
 
@@ -305,3 +305,100 @@ def test_migrate_waits_for_another_process_making_a_new_file(tmp_path):
     assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     raw.close()
     holder.close()
+
+
+def test_a_request_connection_is_kept_for_the_next_request(store):
+    first = store.connect(pooled=True)
+    first.close()
+    again = store.connect(pooled=True)
+    assert again is first
+    assert again.raw.execute("SELECT 1").fetchone() == (1,)   # still open and usable
+    assert store.connect() is not first                        # only pooled requests share
+
+
+def test_a_connection_left_in_a_transaction_is_closed_not_pooled(store):
+    db = store.connect(pooled=True)
+    db.raw.execute("BEGIN")
+    db.close()
+    with pytest.raises(Exception):
+        db.raw.execute("SELECT 1")   # closed: its open transaction is never handed on
+    assert store.connect(pooled=True) is not db
+
+
+def test_the_pool_keeps_a_bounded_number_and_never_bookkeeping_ones(store):
+    from shared.store.database import POOL_SIZE
+
+    many = [store.connect(pooled=True) for _ in range(POOL_SIZE + 3)]
+    for db in many:
+        db.close()
+    kept = [store.connect(pooled=True) for _ in range(POOL_SIZE + 3)]
+    assert len({id(db) for db in kept} & {id(db) for db in many}) == POOL_SIZE
+    bookkeeping = store.connect(bookkeeping=True, pooled=True)
+    bookkeeping.close()
+    assert store.connect(pooled=True) is not bookkeeping
+    store.close_idle()
+
+
+def test_a_commit_can_run_in_another_thread_and_is_still_durable(store, tmp_path):
+    """The gevent server hands COMMIT to an OS thread (shared/server.py): same guarantees."""
+    threads = []
+
+    def in_a_thread(action):
+        result = {}
+
+        def run():
+            threads.append(threading.current_thread())
+            result["value"] = action()
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        worker.join()
+        return result["value"]
+
+    store.run_blocking = in_a_thread
+    db = store.connect()
+    with store.write(db):
+        db.settings.set("probe", "kept", None, NOW)
+    assert threads and threads[0] is not threading.current_thread()
+    other = Store(tmp_path / "antrean.sqlite3").connect()
+    assert other.settings.get("probe") == "kept"
+
+
+def test_a_commit_failing_in_its_thread_rolls_back_and_says_why(store):
+    def full_disk(_action):
+        import sqlite3
+
+        error = sqlite3.OperationalError("database or disk is full")
+        error.sqlite_errorcode = sqlite3.SQLITE_FULL   # as SQLite itself would say it
+        raise error
+
+    store.run_blocking = full_disk
+    db = store.connect()
+    with pytest.raises(StoreFull):
+        with store.write(db):
+            db.settings.set("probe", "lost", None, NOW)
+    assert not db.raw.in_transaction
+    store.run_blocking = None
+    assert store.connect().settings.get("probe") is None
+
+
+def test_on_a_read_only_mount_no_connection_is_pooled_or_reused(store, monkeypatch):
+    """Handles opened before the mount turned read-only would still write: never reuse them."""
+    import os
+
+    earlier = store.connect(pooled=True)
+    earlier.close()
+    real = os.statvfs
+
+    class ReadOnly:
+        def __init__(self, result):
+            self.f_flag = result.f_flag | os.ST_RDONLY
+
+    monkeypatch.setattr(os, "statvfs", lambda path: ReadOnly(real(path)))
+    during = store.connect(pooled=True)
+    assert during is not earlier
+    during.close()
+    with pytest.raises(Exception):
+        during.raw.execute("SELECT 1")   # closed, so the mount can be lifted again
+    monkeypatch.setattr(os, "statvfs", real)
+    assert store.connect(pooled=True) is not earlier   # the old handles were closed, not kept

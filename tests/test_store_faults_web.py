@@ -12,11 +12,12 @@ def read_only(app, monkeypatch):
     store = app.extensions["antrean.office"].store
     connect = Store.connect
 
-    def read_only_connect(self):
-        connection = connect(self)
+    def read_only_connect(self, **options):
+        connection = connect(self, **options)
         connection.raw.execute("PRAGMA query_only = ON")
         return connection
 
+    store.close_idle()   # no connection opened before the fault is handed to a request
     monkeypatch.setattr(store, "connect", read_only_connect.__get__(store))
     return store
 

@@ -112,9 +112,14 @@ def order_key(ticket: Ticket, policy: PolicyConfig) -> tuple:
 
 def can_serve(desk: CounterDesk, ticket: Ticket) -> bool:
     """Whether this counter may ever call this ticket."""
-    if ticket.service not in desk.services:
+    return can_serve_line(desk, ticket.service, ticket.lane)
+
+
+def can_serve_line(desk: CounterDesk, service: str, lane: str) -> bool:
+    """Whether this counter may ever call the tickets of this (service, lane) line."""
+    if service not in desk.services:
         return False
-    return desk.lanes is None or desk.mode == ASSISTING or ticket.lane in desk.lanes
+    return desk.lanes is None or desk.mode == ASSISTING or lane in desk.lanes
 
 
 def appointment_due(ticket: Ticket, now: datetime, policy: PolicyConfig) -> bool:
@@ -201,7 +206,12 @@ def _urgency_key(decision: Decision, policy: PolicyConfig) -> tuple:
 
 def serves(desk: CounterDesk, lines: Sequence[CounterDesk], ticket: Ticket) -> bool:
     """Whether this counter may call the ticket, through its own line or another it serves too."""
-    return can_serve(desk, ticket) or any(can_serve(line, ticket) for line in lines)
+    return serves_line(desk, lines, ticket.service, ticket.lane)
+
+
+def serves_line(desk: CounterDesk, lines: Sequence[CounterDesk], service: str, lane: str) -> bool:
+    """Whether this counter may call a (service, lane) line, itself or for a counter whose line it serves."""
+    return can_serve_line(desk, service, lane) or any(can_serve_line(line, service, lane) for line in lines)
 
 
 def choose_with_lines(waiting: Iterable[Ticket], desk: CounterDesk, lines: Sequence[CounterDesk], now: datetime,

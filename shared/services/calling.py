@@ -137,7 +137,7 @@ def queue_policy_choice(office: Office, db: Connection, counter: CounterDesk,
     services = tuple(dict.fromkeys(service for desk_ in (counter, *lines) for service in desk_.services))
     recent = (db.tickets.recent_call_lanes(counter.number, date, policy.max_priority_streak or 0)
               if any(desk_.lanes is None for desk_ in (counter, *lines)) else [])
-    return queue_policy.choose_with_lines(db.tickets.waiting_heads(date, services), counter, lines, now, policy,
+    return queue_policy.choose_with_lines(db.queue.waiting_heads(date, services), counter, lines, now, policy,
                                           recent)
 
 

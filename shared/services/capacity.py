@@ -21,6 +21,12 @@ def occupancy(office: Office, db: Connection, date: str) -> Occupancy:
     return Occupancy(db.tickets.count_in(date, capacity.INSIDE), cap)
 
 
+def has_room(office: Office, db: Connection, date: str) -> bool:
+    """Whether a new visitor may wait inside; without a cap nobody inside is counted."""
+    cap = capacity.effective_max_inside(db.settings.get("max_inside"), office.config.max_inside)
+    return cap is None or Occupancy(db.tickets.count_in(date, capacity.INSIDE), cap).has_room()
+
+
 def set_max_inside(office: Office, db: Connection, max_inside: int, *, staff: StaffUser | None) -> Occupancy:
     """Change the cap live (0 removes it); a higher cap invites visitors in at once."""
     if not isinstance(max_inside, int) or isinstance(max_inside, bool) or not 0 <= max_inside <= 10000:

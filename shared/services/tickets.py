@@ -17,7 +17,7 @@ from ..domain.quotas import quota_state
 from ..i18n import LANGUAGES, N_
 from ..office import Office
 from ..store import Connection
-from .capacity import invite, occupancy
+from .capacity import has_room, invite
 from .unit import Unit, write
 
 
@@ -37,7 +37,7 @@ def issue(office: Office, db: Connection, *, service: str, lane: str, kiosk_id: 
                 return db.tickets.get(remembered["ticket_id"])
         check_open(office, unit.now)
         _check_quota(office, db, unit.today, service_config, lane)
-        status = WAITING if occupancy(office, db, unit.today).has_room() else OUTSIDE
+        status = WAITING if has_room(office, db, unit.today) else OUTSIDE
         ticket = new_ticket(unit, service_config, lane, status, channel, kiosk_id=kiosk_id)
         if request_key:
             db.idempotency.remember(scope, request_key, {"ticket_id": ticket.id}, unit.now)
@@ -117,6 +117,8 @@ def closed_now(office: Office) -> Closed | None:
 def _check_quota(office: Office, db: Connection, date: str, service, lane: str) -> None:
     """Refuse a ticket once the service's daily quota is used up, or its lane's: a full lane
     says so, because the service's other lanes are still open."""
+    if service.daily_quota is None and not service.lane_quotas:
+        return   # nothing to count against
     state = quota_state(service, db.tickets.issued_by_lane(date, service.code).get(service.code, {}))
     if state.service_full:
         raise QuotaFull(N_("Today's tickets for this service have run out. Please use one of the other ways "
@@ -163,7 +165,7 @@ def enter(office: Office, db: Connection, ticket_id: int, *, staff: StaffUser | 
 
 def come_in(unit: Unit, current: Ticket, staff: StaffUser | None, *, at_counter: int | None = None) -> Ticket:
     """An invited visitor (or one outside while there is room) now waits inside (inside a write)."""
-    if current.status == OUTSIDE and not occupancy(unit.office, unit.db, current.business_date).has_room():
+    if current.status == OUTSIDE and not has_room(unit.office, unit.db, current.business_date):
         raise InvalidState(N_("The office is full. Please wait outside until you are invited in."),
                            code="not_invited")
     if current.status not in (OUTSIDE, INVITED) or current.business_date != unit.today:

@@ -16,6 +16,7 @@ Reads need no lock in WAL mode and keep answering while another process writes.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -38,6 +39,7 @@ from .events import EventLog
 from .feedback import Feedback
 from .idempotency import Idempotency
 from .lines import CounterLines
+from .queue import QueueIndex
 from .reports import Reports
 from .screening import Screening
 from .settings import Settings
@@ -48,6 +50,9 @@ READ_BUSY_MS = 200
 # How long a write waits for the database's write lock before answering "busy".
 WRITE_WAIT_S = 5.0
 _RETRY_SLEEP_S = (0.002, 0.005, 0.01, 0.02, 0.05)
+# Request connections kept open for the next request (`connect(pooled=True)`): opening one,
+# setting its pragmas and reading the schema cost ~7 % of issuing a ticket.
+POOL_SIZE = 8
 
 
 def _is(error: sqlite3.Error, code: int) -> bool:
@@ -72,21 +77,62 @@ class Store:
         self.path = str(path)
         self.write_wait = write_wait
         self._write_lock = threading.Lock()
+        # How a commit is run: in place, or (the gevent server) handed to an OS thread, so the
+        # disk's flush holds up only the writers waiting for the lock, not every other request
+        # and socket of the worker (docs/PERFORMANCE.md, "the commit off the loop").
+        self.run_blocking: Callable[[Callable[[], object]], object] | None = None
         # Called after every commit that appended events (the relay's wake-up).
         self.on_events: Callable[[], None] | None = None
+        self._pool: list[Connection] = []
+        self._pool_lock = threading.Lock()
 
-    def connect(self, *, bookkeeping: bool = False, busy_ms: int = READ_BUSY_MS) -> Connection:
-        """A new connection with the durability settings; one per request or worker.
+    def connect(self, *, bookkeeping: bool = False, busy_ms: int = READ_BUSY_MS, pooled: bool = False) -> Connection:
+        """A connection with the durability settings; one per request or worker.
 
         A `bookkeeping` connection writes only what may be lost to a power cut without harm
         (the relay's position: losing it re-delivers a second of events), so its commits do
-        not wait for the disk as a ticket's must.
+        not wait for the disk as a ticket's must. A `pooled` one (a request's) is an idle
+        connection of an earlier request when there is one, and goes back on `close`.
         """
+        if pooled:
+            if self._mounted_read_only():
+                self.close_idle()   # a fresh connection meets the read-only mount and says so
+            else:
+                with self._pool_lock:
+                    if self._pool:
+                        return self._pool.pop()
         raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                               timeout=busy_ms / 1000)
         raw.execute(f"PRAGMA synchronous = {'NORMAL' if bookkeeping else 'FULL'}")
         raw.execute("PRAGMA foreign_keys = ON")
-        return Connection(raw, self)
+        return Connection(raw, self, pooled=pooled and not bookkeeping and busy_ms == READ_BUSY_MS)
+
+    def _mounted_read_only(self) -> bool:
+        """Whether the database's folder is now on a read-only mount (an operator or the kernel
+        made it so): connections opened before would still write through their old handles."""
+        try:
+            return bool(os.statvfs(self.path).f_flag & os.ST_RDONLY)
+        except OSError:
+            return False
+
+    def _give_back(self, connection: Connection) -> bool:
+        """Keep a request's connection for the next request; False when it must be closed."""
+        if connection.raw.in_transaction:
+            return False   # a read or write left open by a fault: never hand that state on
+        if self._mounted_read_only():
+            return False   # nothing held open on a read-only mount: it can be lifted again
+        with self._pool_lock:
+            if len(self._pool) >= POOL_SIZE:
+                return False
+            self._pool.append(connection)
+            return True
+
+    def close_idle(self) -> None:
+        """Close the pooled connections (before the database file is replaced or removed)."""
+        with self._pool_lock:
+            idle, self._pool = self._pool, []
+        for connection in idle:
+            connection.raw.close()
 
     def migrate(self) -> int:
         """Bring the schema up to date; safe to call at every start. Returns the version.
@@ -135,7 +181,10 @@ class Store:
             connection._begin_immediate(deadline)
             try:
                 yield connection
-                connection.raw.execute("COMMIT")
+                if self.run_blocking is None:
+                    connection.raw.execute("COMMIT")
+                else:
+                    self.run_blocking(lambda: connection.raw.execute("COMMIT"))
             except BaseException as error:
                 connection._abort()
                 if isinstance(error, sqlite3.Error):
@@ -154,14 +203,16 @@ class Store:
 class Connection:
     """A connection and the stores of each concept hanging off it (`db.tickets`, `db.events`…)."""
 
-    def __init__(self, raw: sqlite3.Connection, store: Store):
+    def __init__(self, raw: sqlite3.Connection, store: Store, *, pooled: bool = False):
         self.raw = raw
         self.store = store
+        self._pooled = pooled
         self.sqlite_utils = sqlite_utils.Database(raw)
         self._after_commit: list[Callable[[], None]] = []
         self._appended = False
         self.audit = AuditLog(raw)
         self.tickets = Tickets(raw, self.audit)
+        self.queue = QueueIndex(raw)
         self.bookings = Bookings(raw)
         self.counters = Counters(raw)
         self.accounts = Accounts(raw, self.sqlite_utils)
@@ -176,6 +227,10 @@ class Connection:
         self.reports = Reports(raw)
 
     def close(self) -> None:
+        self._after_commit = []
+        self._appended = False
+        if self._pooled and self.store._give_back(self):
+            return
         self.raw.close()
 
     def _begin_immediate(self, deadline: float) -> None:

@@ -296,6 +296,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX tickets_in_line ON tickets (business_date, service, lane, status, arrived_at);
     """,
+    # 13: the day's tickets drawn per service letter and lane (the quotas' counts) without reading
+    # rows, and the booked tickets among those waiting (the only ones that may jump their line).
+    """
+    CREATE INDEX tickets_by_letter ON tickets (business_date, number_service, lane);
+    CREATE INDEX tickets_booked ON tickets (business_date, status, service) WHERE appointment_at IS NOT NULL;
+    """,
 )
 
 

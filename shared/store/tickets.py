@@ -156,57 +156,8 @@ class Tickets:
         sql += " ORDER BY arrived_at, id"
         return [_ticket(row) for row in self.raw.execute(sql, params)]
 
-    def lanes(self, business_date: str, service: str) -> list[str]:
-        """The lanes the day's tickets of a service were drawn in (one index seek per lane)."""
-        found, after = [], ""
-        while True:
-            row = self.raw.execute(
-                "SELECT lane FROM tickets WHERE business_date = ? AND service = ? AND lane > ? ORDER BY lane LIMIT 1",
-                (business_date, service, after),
-            ).fetchone()
-            if row is None:
-                return found
-            found.append(row[0])
-            after = row[0]
-
-    def count_before(self, business_date: str, service: str, statuses: tuple[str, ...],
-                     bounds: dict[str, bool | datetime], ticket_id: int) -> int:
-        """Tickets of a service in these states that stand before one, lane by lane.
-
-        `bounds` (from `policy.standing_bound`) says per lane: True all, False none, a time
-        those that arrived before it or at it with a smaller id. Each is one range of the
-        `tickets_in_line` index: no row of the line is read.
-        """
-        total = 0
-        for lane, bound in bounds.items():
-            if bound is False:
-                continue
-            for status in statuses:
-                sql = ("SELECT COUNT(*) FROM tickets WHERE business_date = ? AND service = ? AND lane = ? "
-                       "AND status = ?")
-                params: list = [business_date, service, lane, status]
-                if bound is not True:
-                    sql += " AND (arrived_at, id) < (?, ?)"
-                    params += [to_utc_text(bound), ticket_id]
-                total += self.raw.execute(sql, params).fetchone()[0]
-        return total
-
     def waiting(self, business_date: str, services: tuple[str, ...] | None = None) -> list[Ticket]:
         return self.in_states(business_date, (WAITING,), services)
-
-    def waiting_heads(self, business_date: str, services: tuple[str, ...]) -> list[Ticket]:
-        """`policy.heads` of the waiting tickets of these services, read without the whole queue.
-
-        The first ticket of each (service, lane) line plus every booked one, oldest first:
-        all that the queue policy needs to choose, however long the queue is.
-        """
-        sql = f"""
-            SELECT {_COLUMNS} FROM (
-                SELECT *, ROW_NUMBER() OVER (PARTITION BY service, lane ORDER BY arrived_at, id) AS place
-                FROM tickets WHERE business_date = ? AND status = ? AND service IN ({marks(services)})
-            ) WHERE place = 1 OR appointment_at IS NOT NULL ORDER BY arrived_at, id
-        """
-        return [_ticket(row) for row in self.raw.execute(sql, (business_date, WAITING, *services))]
 
     def active_at_counter(self, counter: int) -> Ticket | None:
         """The ticket called to or being served at this counter, if any."""

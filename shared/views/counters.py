@@ -1,10 +1,14 @@
 """Counters as staff and the public see them: the list, and one counter's console panel."""
 from __future__ import annotations
 
+import heapq
+import itertools
+from collections.abc import Iterator
+
 from ..domain import lane_checks
 from ..domain import policy as queue_policy
 from ..domain.desks import desks
-from ..domain.model import INVITED, CounterDesk, Ticket
+from ..domain.model import INVITED, WAITING, CounterDesk, Ticket
 from ..domain.officetime import parse_utc, to_office_iso
 from ..office import Office
 from ..services.calling import CallResult, lines_of, next_decision
@@ -31,15 +35,43 @@ def holder_name(db: Connection, number: int) -> str | None:
     return holder.username if holder else None
 
 
-def waiting_for(office: Office, db: Connection, number: int) -> list[Ticket]:
-    """The tickets this counter may call, in the standing order of the queue policy."""
+# The console lists this many of a counter's waiting visitors, in calling order, and says how
+# many more there are: a list that grew with the queue made the page slower as the day filled.
+CONSOLE_WAITING = 50
+
+
+def waiting_for(office: Office, db: Connection, number: int, limit: int = CONSOLE_WAITING) -> tuple[list[Ticket], int]:
+    """The first `limit` tickets this counter may call, in the standing order, and how many there are.
+
+    Each (service, lane) line it may call is already in that order in the index (within a
+    line only arrival differs), so the first `limit` are a merge of the lines' heads, read a
+    few at a time: the work follows `limit` and the number of lines, not the queue's length.
+    """
     counter = desk(office, db, number)
     lines = lines_of(office, db, counter)
-    services = tuple(dict.fromkeys(service for desk_ in (counter, *lines) for service in desk_.services))
-    waiting = db.tickets.waiting(office.today(), services)
     policy = office.config.policy
-    return sorted((t for t in waiting if queue_policy.serves(counter, lines, t)),
-                  key=lambda t: queue_policy.order_key(t, policy))
+    date = office.today()
+    services = tuple(dict.fromkeys(service for desk_ in (counter, *lines) for service in desk_.services))
+    callable_lines = [(service, lane) for service in services for lane in db.queue.lanes(date, service)
+                      if queue_policy.serves_line(counter, lines, service, lane)]
+    total = sum(db.queue.count_line(date, service, lane, WAITING) for service, lane in callable_lines)
+    streams = [_line_stream(db, date, service, lane, min(limit, LINE_CHUNK)) for service, lane in callable_lines]
+    merged = heapq.merge(*streams, key=lambda ticket: queue_policy.order_key(ticket, policy))
+    return list(itertools.islice(merged, limit)), total
+
+
+LINE_CHUNK = 10
+
+
+def _line_stream(db: Connection, date: str, service: str, lane: str, chunk: int) -> Iterator[Ticket]:
+    """One line's waiting tickets in arrival order, read `chunk` at a time as the merge asks."""
+    after = None
+    while True:
+        page = db.queue.line(date, service, lane, WAITING, after=after, limit=chunk)
+        yield from page
+        if len(page) < chunk:
+            return
+        after = page[-1]
 
 
 def invited_for(office: Office, db: Connection, counter: CounterDesk) -> list[Ticket]:
@@ -66,7 +98,7 @@ def panel(office: Office, db: Connection, number: int) -> dict:
             "current": current,
             "lane_check": lane_check(office, db, current) if current else None,
             "next": next_decision(office, db, number),
-            "waiting": waiting_for(office, db, number),
+            **dict(zip(("waiting", "waiting_total"), waiting_for(office, db, number))),
             "invited": invited_for(office, db, counter),
             "appointments": todays_appointments(office, db, counter.services),
             "lines": lines_of(office, db, counter),

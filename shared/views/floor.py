@@ -40,7 +40,7 @@ def floor(office: Office, db: Connection, seq: int) -> dict:
         calls = db.tickets.active_calls(date)
         states = db.counters.states()
         holders = db.counters.holders()
-        heads = db.tickets.waiting_heads(date, codes) if codes else []
+        heads = db.queue.waiting_heads(date, codes) if codes else []
         invited = db.tickets.in_states(date, (INVITED,))
         outside = db.tickets.in_states(date, (OUTSIDE,))
         max_inside = capacity.effective_max_inside(db.settings.get("max_inside"), config.max_inside)

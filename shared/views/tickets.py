@@ -141,11 +141,11 @@ def _counted_ahead(db: Connection, ticket: Ticket, policy: queue_policy.PolicyCo
     before it in the entry order (the outside line is read whole: it is what the cap holds back).
     """
     date, service = ticket.business_date, ticket.service
-    lanes = db.tickets.lanes(date, service)
+    lanes = db.queue.lanes(date, service)
     if ticket.status != OUTSIDE:
         bounds = {lane: queue_policy.standing_bound(ticket, lane, policy) for lane in lanes}
-        return db.tickets.count_before(date, service, INSIDE, bounds, ticket.id)
-    everyone = db.tickets.count_before(date, service, INSIDE, {lane: True for lane in lanes}, ticket.id)
+        return db.queue.count_before(date, service, INSIDE, bounds, ticket.id)
+    everyone = db.queue.count_before(date, service, INSIDE, {lane: True for lane in lanes}, ticket.id)
     mine = _line_rank(ticket, policy)
     return everyone + sum(1 for other in outside_line
                           if other.service == service and other.id != ticket.id and _line_rank(other, policy) < mine)

@@ -19,7 +19,7 @@ def office() -> Office:
 def db() -> Connection:
     """A database connection for this app context, closed on teardown."""
     if "db" not in g:
-        g.db = office().store.connect()
+        g.db = office().store.connect(pooled=True)
     return g.db
 
 
