@@ -52,7 +52,7 @@ CONNECT_CONCURRENCY = 50
 CONNECT_TIMEOUT_S = 10.0
 HTTP_TIMEOUT_S = 10.0
 SETTLE_TIMEOUT_S = 60.0     # for the screens to catch up with the final state
-RSS_EVERY_S = 0.1
+RSS_EVERY_S = 0.02   # often enough for 8+ samples even when a quiet machine runs the small count in a second
 # Memory is flat when the median RSS of the last quarter of the samples exceeds that of the
 # third quarter by less than this. The first half is warm-up: measured (docs/PERFORMANCE.md,
 # "Soak"), the worker's heap grows by ~8–10 MB over the first ~2,000 operations of a run as its

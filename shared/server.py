@@ -225,11 +225,13 @@ class OfficeServer(BaseApplication):
              "ANTREAN_PUBLIC_URL": self.public_url},
             instance_path=self.instance,
         )
-        if self.async_mode == "gevent" and os.environ.get("ANTREAN_COMMIT_IN_THREAD", "1") == "1":
+        if self.async_mode == "gevent" and os.environ.get("ANTREAN_COMMIT_IN_THREAD") == "1":
             import gevent
 
             # A commit waits for the disk (synchronous=FULL): in an OS thread of gevent's pool it
-            # holds up the writers behind it, not the whole worker (docs/PERFORMANCE.md).
+            # holds up the writers behind it, not the whole worker. Off by default: measured on
+            # an SSD whose flush takes ~0.4 ms, the thread hop cost more than it hid (issuing
+            # 539 -> 476 tickets/s); on a slow disk it may pay (docs/PERFORMANCE.md).
             app.extensions["antrean.office"].store.run_blocking = gevent.get_hub().threadpool.apply
         settle()   # the worker's start-up objects are never walked by the cycle collector again
         return app

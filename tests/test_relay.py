@@ -148,6 +148,22 @@ def test_a_transfer_reaches_the_watching_phone(office):
                                                               ("waiting", "non_perizinan")]
 
 
+def test_a_phone_hears_its_call_even_when_the_visit_moved_on_in_the_same_batch(office):
+    """Called and marked absent before the relay sent anything: the phone is told it was called
+    (at which counter), then where it stands now, as a display hears every call."""
+    relay, screens, socketio = wire(office)
+    db = office.store.connect()
+    ticket = issue(office, db)
+    screens.watch("phone-1", ticket, ticket_views.public_view(office, db, ticket))
+    relay.paused = True   # the relay task busy while the officer pressed call, then absent
+    calling.call_next(office, db, 1, staff=OFFICER)
+    calling.no_show(office, db, 1, staff=OFFICER)
+    relay.paused = False
+    relay.nudge()
+    updates = socketio.of("ticket", "/ticket")
+    assert [(u["status"], u["counter"]) for u in updates] == [("called", 1), ("no_show", None)]
+
+
 def test_one_failing_subscriber_does_not_starve_the_others(office):
     relay, _screens, socketio = wire(office)
     relay.subscribers.insert(0, lambda batch, db: 1 / 0)

@@ -221,6 +221,7 @@ class Screens:
             return
         services: set[str] = set()
         touched: set[int] = set()
+        calls: dict[int, TicketCalled] = {}   # the latest call of each ticket in the batch
         for event in events:
             if isinstance(event, QueueChanged) and event.everyone:
                 services.update(self._service_of.values())  # counters or the cap: every estimate may move
@@ -230,6 +231,7 @@ class Screens:
             elif isinstance(event, TicketCalled):
                 services.add(event.service)
                 touched.add(event.ticket_id)
+                calls[event.ticket_id] = event
         affected = [ticket_id for ticket_id in self._watchers
                     if ticket_id in touched or self._service_of.get(ticket_id) in services]
         if not affected:
@@ -252,6 +254,14 @@ class Screens:
         for ticket in tickets:
             self._service_of[ticket.id] = ticket.service
             payload = views[ticket.id]
+            call = calls.get(ticket.id)
+            if call is not None and payload["status"] != CALLED:
+                # Called and moved on within one batch (called, then absent or finished): the
+                # phone still hears its call first, as the display did, then where it stands now.
+                heard = dict(payload, status=CALLED, counter=call.counter, ahead=0, estimate_min=None,
+                             survey=None)
+                self.socketio.emit("ticket", heard, namespace=TICKET, to=ticket_room(ticket.id))
+                self._last_sent[ticket.id] = heard
             if self._last_sent.get(ticket.id) != payload:
                 self._last_sent[ticket.id] = payload
                 self.socketio.emit("ticket", payload, namespace=TICKET, to=ticket_room(ticket.id))
