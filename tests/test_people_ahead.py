@@ -106,3 +106,24 @@ def test_the_count_reads_no_row_of_the_line(tmp_path):
         assert "COVERING INDEX tickets_in_line" in plan[0][-1]
     finally:
         db.close()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plans=st.lists(st.tuples(st.sampled_from(SERVICES), st.sampled_from(LANES),
+                                st.sampled_from((WAITING, INVITED, OUTSIDE, "called", "serving", "done", "no_show")),
+                                st.integers(0, 9000), st.just(0)), max_size=40))
+def test_the_displays_counts_by_line_equal_a_count_of_the_whole_day(plans):
+    """`QueueIndex.counts` (one range per line and state) against a GROUP BY over every ticket."""
+    from shared.domain.capacity import INSIDE
+
+    with tempfile.TemporaryDirectory() as folder:
+        office = _office(Path(folder), queue_policy.PolicyConfig())
+        db = office.store.connect()
+        try:
+            _place(office, db, plans)
+            wanted = (*INSIDE, OUTSIDE)
+            whole_day = {key: count for key, count in db.tickets.count_by_status(office.today()).items()
+                         if key[2] in wanted}
+            assert db.queue.counts(office.today(), wanted) == whole_day
+        finally:
+            db.close()

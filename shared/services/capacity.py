@@ -42,12 +42,12 @@ def set_max_inside(office: Office, db: Connection, max_inside: int, *, staff: St
 def invite(unit: Unit) -> None:
     """Offer free places to the visitors outside, next in line first (inside a write)."""
     db, date = unit.db, unit.today
-    room = occupancy(unit.office, db, date)
-    if room.max_inside is None:
+    cap = capacity.effective_max_inside(db.settings.get("max_inside"), unit.office.config.max_inside)
+    if cap is None:   # no cap: everyone outside may come in, and nobody inside need be counted
         outside = db.tickets.in_states(date, (OUTSIDE,))
         places = len(outside)
     else:
-        places = room.free
+        places = Occupancy(db.tickets.count_in(date, capacity.INSIDE), cap).free
         outside = db.tickets.in_states(date, (OUTSIDE,)) if places else []
     invited = [db.tickets.change(ticket, INVITED, now=unit.now, detail="invited in", invited_at=unit.now)
                for ticket in capacity.next_to_invite(outside, places, unit.office.config.policy)]

@@ -247,7 +247,9 @@ class Tickets:
     def count_by_status(self, business_date: str) -> dict[tuple[str, str, str], int]:
         """Ticket counts keyed by (service, lane, status) for one business day."""
         rows = self.raw.execute(
-            "SELECT service, lane, status, COUNT(*) FROM tickets WHERE business_date = ? GROUP BY service, lane, status",
+            # The lines' index holds every column asked for: counted without reading a row.
+            "SELECT service, lane, status, COUNT(*) FROM tickets INDEXED BY tickets_in_line WHERE business_date = ? "
+            "GROUP BY service, lane, status",
             (business_date,),
         )
         return {(service, lane, status): count for service, lane, status, count in rows}

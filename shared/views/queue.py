@@ -16,7 +16,7 @@ def snapshot(office: Office, db: Connection, seq: int) -> dict:
     config, zone = office.config, office.config.zone
     date = office.today()
     with db.snapshot():
-        counts = db.tickets.count_by_status(date)
+        counts = db.queue.counts(date, (*capacity.INSIDE, OUTSIDE))   # the lines, not the finished
         calls = db.tickets.active_calls(date)
         recent = db.tickets.recent_calls(date, RECENT_CALLS)
         states = db.counters.states()
