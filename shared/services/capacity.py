@@ -15,16 +15,27 @@ from ..store import Connection
 from .unit import Unit, write
 
 
+def cap_in_force(office: Office, db: Connection) -> int | None:
+    """The occupancy cap now: the supervisor's live setting, else office.toml's; None for no cap."""
+    return capacity.effective_max_inside(db.settings.get("max_inside"), office.config.max_inside)
+
+
 def occupancy(office: Office, db: Connection, date: str) -> Occupancy:
     """People inside on that day and the cap in force."""
-    cap = capacity.effective_max_inside(db.settings.get("max_inside"), office.config.max_inside)
-    return Occupancy(db.tickets.count_in(date, capacity.INSIDE), cap)
+    return Occupancy(db.tickets.count_in(date, capacity.INSIDE), cap_in_force(office, db))
+
+
+def free_places(office: Office, db: Connection, date: str) -> int | None:
+    """Places free inside now; None without a cap, and then nobody inside is counted (a count
+    that grows with the queue, for nothing to compare it with)."""
+    cap = cap_in_force(office, db)
+    return None if cap is None else Occupancy(db.tickets.count_in(date, capacity.INSIDE), cap).free
 
 
 def has_room(office: Office, db: Connection, date: str) -> bool:
-    """Whether a new visitor may wait inside; without a cap nobody inside is counted."""
-    cap = capacity.effective_max_inside(db.settings.get("max_inside"), office.config.max_inside)
-    return cap is None or Occupancy(db.tickets.count_in(date, capacity.INSIDE), cap).has_room()
+    """Whether a new visitor may wait inside."""
+    places = free_places(office, db, date)
+    return places is None or places > 0
 
 
 def set_max_inside(office: Office, db: Connection, max_inside: int, *, staff: StaffUser | None) -> Occupancy:
@@ -42,13 +53,10 @@ def set_max_inside(office: Office, db: Connection, max_inside: int, *, staff: St
 def invite(unit: Unit) -> None:
     """Offer free places to the visitors outside, next in line first (inside a write)."""
     db, date = unit.db, unit.today
-    cap = capacity.effective_max_inside(db.settings.get("max_inside"), unit.office.config.max_inside)
-    if cap is None:   # no cap: everyone outside may come in, and nobody inside need be counted
-        outside = db.tickets.in_states(date, (OUTSIDE,))
+    places = free_places(unit.office, db, date)
+    outside = db.tickets.in_states(date, (OUTSIDE,)) if places is None or places else []
+    if places is None:   # no cap: everyone outside may come in
         places = len(outside)
-    else:
-        places = Occupancy(db.tickets.count_in(date, capacity.INSIDE), cap).free
-        outside = db.tickets.in_states(date, (OUTSIDE,)) if places else []
     invited = [db.tickets.change(ticket, INVITED, now=unit.now, detail="invited in", invited_at=unit.now)
                for ticket in capacity.next_to_invite(outside, places, unit.office.config.policy)]
     if invited:

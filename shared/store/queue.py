@@ -24,17 +24,7 @@ class QueueIndex:
 
     def services(self, business_date: str) -> list[str]:
         """The services the day's tickets are in (one index seek per service)."""
-        found, after = [], ""
-        while True:
-            row = self.raw.execute(
-                "SELECT service FROM tickets INDEXED BY tickets_in_line WHERE business_date = ? AND service > ? "
-                "ORDER BY service LIMIT 1",
-                (business_date, after),
-            ).fetchone()
-            if row is None:
-                return found
-            found.append(row[0])
-            after = row[0]
+        return self._distinct("service", "business_date = ?", (business_date,))
 
     def counts(self, business_date: str, statuses: tuple[str, ...]) -> dict[tuple[str, str, str], int]:
         """The day's tickets in these states, keyed by (service, lane, status), zero counts left out.
@@ -53,11 +43,18 @@ class QueueIndex:
 
     def lanes(self, business_date: str, service: str) -> list[str]:
         """The lanes the day's tickets of a service were drawn in (one index seek per lane)."""
+        return self._distinct("lane", "business_date = ? AND service = ?", (business_date, service))
+
+    def _distinct(self, column: str, where: str, params: tuple) -> list[str]:
+        """The distinct values of the index column after those fixed by `where`: a skip scan, one
+        seek per value, however many tickets share each (SQLite 3.40 has no skip scan of its own
+        without statistics)."""
         found, after = [], ""
         while True:
             row = self.raw.execute(
-                "SELECT lane FROM tickets WHERE business_date = ? AND service = ? AND lane > ? ORDER BY lane LIMIT 1",
-                (business_date, service, after),
+                f"SELECT {column} FROM tickets INDEXED BY tickets_in_line WHERE {where} AND {column} > ? "
+                f"ORDER BY {column} LIMIT 1",
+                (*params, after),
             ).fetchone()
             if row is None:
                 return found

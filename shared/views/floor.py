@@ -19,6 +19,7 @@ from ..domain.model import DONE, INVITED, NO_SHOW, OUTSIDE, WAITING, Ticket
 from ..domain.officetime import to_office_iso
 from ..office import Office
 from ..services.announcements import current as current_announcement
+from ..services.capacity import cap_in_force
 from ..store import Connection
 
 
@@ -43,7 +44,7 @@ def floor(office: Office, db: Connection, seq: int) -> dict:
         heads = db.queue.waiting_heads(date, codes) if codes else []
         invited = db.tickets.in_states(date, (INVITED,))
         outside = db.tickets.in_states(date, (OUTSIDE,))
-        max_inside = capacity.effective_max_inside(db.settings.get("max_inside"), config.max_inside)
+        max_inside = cap_in_force(office, db)
         announcement = current_announcement(db)
         extra_lines = db.lines.all()
         alarms = db.alarms.unanswered()

@@ -6,6 +6,7 @@ from ..domain.model import COUNTER_OPEN, INVITED, OUTSIDE, WAITING
 from ..domain.officetime import to_office_iso
 from ..office import Office
 from ..services.announcements import current as current_announcement
+from ..services.capacity import cap_in_force
 from ..store import Connection
 
 RECENT_CALLS = 10
@@ -21,7 +22,7 @@ def snapshot(office: Office, db: Connection, seq: int) -> dict:
         recent = db.tickets.recent_calls(date, RECENT_CALLS)
         states = db.counters.states()
         invited = db.tickets.in_states(date, (INVITED,))
-        max_inside = capacity.effective_max_inside(db.settings.get("max_inside"), config.max_inside)
+        max_inside = cap_in_force(office, db)
         announcement = current_announcement(db)
     waiting = {
         service.code: {lane: counts.get((service.code, lane, WAITING), 0) for lane in service.lanes}
