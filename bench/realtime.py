@@ -36,6 +36,10 @@ HTTP_TIMEOUT_S = 5.0
 MAX_CONSECUTIVE_HTTP_FAILURES = 3
 SETTLE_S = 1.0
 RESULTS_TIMEOUT_S = 90.0
+# Every browser offers permessage-deflate when it opens a websocket; so do these clients, so a
+# server that accepted it would pay here what it pays for real displays and phones (a zlib
+# stream per socket, docs/PERFORMANCE.md, memory).
+BROWSER_WEBSOCKET = {"compress": 15}
 
 
 # -- client processes ----------------------------------------------------------------------
@@ -72,7 +76,8 @@ async def _client_main(role: str, base_url: str, items: list, conn, connect_dead
         errors[kind[:160]] = errors.get(kind[:160], 0) + 1
 
     async def connect_display(_index) -> None:
-        sio = socketio.AsyncClient(reconnection=False, http_session=http, handle_sigint=False)
+        sio = socketio.AsyncClient(reconnection=False, http_session=http, handle_sigint=False,
+                                   websocket_extra_options=BROWSER_WEBSOCKET)
         seen: set[str] = set()
 
         def on_called(data):
@@ -94,7 +99,8 @@ async def _client_main(role: str, base_url: str, items: list, conn, connect_dead
         clients.append(sio)
 
     async def connect_phone(token: str) -> None:
-        sio = socketio.AsyncClient(reconnection=False, http_session=http, handle_sigint=False)
+        sio = socketio.AsyncClient(reconnection=False, http_session=http, handle_sigint=False,
+                                   websocket_extra_options=BROWSER_WEBSOCKET)
         first = loop.create_future()
 
         def on_ticket(data):

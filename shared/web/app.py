@@ -17,7 +17,7 @@ from ..domain.errors import StoreUnavailable
 from ..office import Office
 from ..store import Store
 from ..tokens import TicketTokens
-from . import context, live_config, notifications, openapi
+from . import context, live_config, notifications, openapi, websocket
 from .auth import SocketCloser, keep_staff_session, protect_from_csrf
 from .errors import register_error_handlers, retry_after_header
 from .requests import StoredIntegerConverter
@@ -117,6 +117,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     # A Socket.IO message is at most 64 KB, as a request body: a bigger one closes the connection.
     socketio.init_app(app, async_mode=app.config["ANTREAN_ASYNC_MODE"], json=FrameJSON,
                       max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
+    websocket.install(app, socketio.server.eio)
     quiet_frames()
     answer_malformed_frames(app, socketio.server)
     if os.environ.get("ANTREAN_BEHIND_PROXY") == "1":

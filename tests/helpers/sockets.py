@@ -11,6 +11,7 @@ import time
 import engineio
 import pytest
 import socketio
+import websocket
 
 from .live import WAIT
 
@@ -89,3 +90,19 @@ class Recorder:
             self.client.disconnect()
         except Exception:  # already gone (server killed, refused connect)
             pass
+
+
+# -- engine.io by hand -------------------------------------------------------------------------
+
+def ws_url(server) -> str:
+    return server.base_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+
+
+def raw_socket(server, namespace: str | None = "/ticket") -> websocket.WebSocket:
+    """A websocket speaking engine.io by hand, joined to `namespace` when given."""
+    ws = websocket.create_connection(ws_url(server), timeout=WAIT)
+    assert ws.recv().startswith("0{")  # engine.io open
+    if namespace:
+        ws.send(f"40{namespace},")
+        assert ws.recv().startswith(f"40{namespace},")
+    return ws

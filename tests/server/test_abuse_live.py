@@ -17,7 +17,7 @@ import socketio
 import websocket
 
 from tests.helpers.live import WAIT, assert_error_shape, bearer, demo_instance, issue, launch, login
-from tests.helpers.sockets import Recorder
+from tests.helpers.sockets import Recorder, raw_socket, ws_url
 
 pytestmark = pytest.mark.server
 
@@ -34,20 +34,6 @@ def served(tmp_path_factory):
                     env={"ANTREAN_REQUEST_DEADLINE_S": "2"})
     yield server
     server.stop()
-
-
-def ws_url(server) -> str:
-    return server.base_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-
-
-def raw_socket(server, namespace: str | None = "/ticket") -> websocket.WebSocket:
-    """A websocket speaking engine.io by hand, joined to `namespace` when given."""
-    ws = websocket.create_connection(ws_url(server), timeout=WAIT)
-    assert ws.recv().startswith("0{")  # engine.io open
-    if namespace:
-        ws.send(f"40{namespace},")
-        assert ws.recv().startswith(f"40{namespace},")
-    return ws
 
 
 def frames_until_quiet(ws, quiet: float = 0.5) -> list[str]:

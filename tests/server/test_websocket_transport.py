@@ -1,0 +1,168 @@
+"""The websocket transport under gevent (shared/web/websocket.py) on a real server: the
+handshake, compression declined, fragments, pings, goodbyes, and frames it must refuse."""
+from __future__ import annotations
+
+import socket
+import struct
+
+import pytest
+import requests
+import websocket
+from websocket import ABNF
+
+from tests.helpers.live import WAIT, demo_instance, issue, launch
+from tests.helpers.sockets import raw_socket, ws_url
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    server = launch(demo_instance(tmp_path_factory.mktemp("websocket") / "instance"))
+    yield server
+    server.stop()
+
+
+def assert_kiosk_issues(server) -> None:
+    with requests.Session() as kiosk:
+        answer = issue(kiosk, server.base_url, server.logins.kiosk_token, "perizinan_berusaha")
+    assert answer.status_code == 201, answer.text
+
+
+def next_frame(ws, *, skip_pings: bool = True):
+    """The next frame the server sends (engine.io pings answered and skipped)."""
+    while True:
+        opcode, frame = ws.recv_data_frame(True)
+        if skip_pings and opcode == ABNF.OPCODE_TEXT and frame.data == b"2":
+            ws.send("3")
+            continue
+        return opcode, frame
+
+
+def close_code(frame) -> int:
+    return struct.unpack("!H", frame.data[:2])[0]
+
+
+def test_a_browsers_offer_of_compression_is_declined_and_the_socket_works(served):
+    """Every browser offers permessage-deflate; accepted, it would hold a zlib stream per socket."""
+    ws = websocket.create_connection(
+        ws_url(served), timeout=WAIT,
+        header=["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"])
+    try:
+        assert ws.getstatus() == 101
+        assert "sec-websocket-extensions" not in {name.lower() for name in ws.getheaders()}
+        assert ws.recv().startswith("0{")
+        ws.send("40/display,")
+        # The namespace's welcome and the display's first snapshot, in either order.
+        first, second = ws.recv(), ws.recv()
+        assert sorted(message[:11] for message in (first, second)) == ["40/display,", "42/display,"]
+        assert '"snapshot"' in (first + second)
+    finally:
+        ws.close()
+
+
+def test_a_message_sent_in_fragments_arrives_whole(served):
+    ws = websocket.create_connection(ws_url(served), timeout=WAIT)
+    try:
+        assert ws.recv().startswith("0{")
+        ws.send_frame(ABNF.create_frame("40/dis", ABNF.OPCODE_TEXT, fin=0))
+        ws.send_frame(ABNF.create_frame("pl", ABNF.OPCODE_CONT, fin=0))
+        ws.send_frame(ABNF.create_frame("ay,", ABNF.OPCODE_CONT, fin=1))
+        assert {ws.recv()[:11], ws.recv()[:11]} == {"40/display,", "42/display,"}
+    finally:
+        ws.close()
+
+
+def test_a_websocket_ping_is_answered_with_its_payload(served):
+    ws = raw_socket(served)
+    try:
+        ws.ping("apakah hidup")
+        while True:
+            opcode, frame = next_frame(ws)
+            if opcode == ABNF.OPCODE_PONG:
+                break
+        assert frame.data == "apakah hidup".encode()
+    finally:
+        ws.close()
+
+
+def test_a_message_over_64_kb_in_fragments_is_cut_before_it_ends(served):
+    """The limit holds while fragments arrive, not only once a message is whole: a client
+    cannot make the worker hold an endless message."""
+    ws = raw_socket(served)
+    chunk = "x" * 10_000
+    ws.send_frame(ABNF.create_frame('42/ticket,["watch", {"token": "' + chunk, ABNF.OPCODE_TEXT, fin=0))
+    code = None
+    try:
+        for _ in range(20):     # 200 KB, never finished
+            ws.send_frame(ABNF.create_frame(chunk, ABNF.OPCODE_CONT, fin=0))
+    except (OSError, websocket.WebSocketConnectionClosedException):
+        pass
+    try:
+        while True:
+            opcode, frame = next_frame(ws)
+            if opcode == ABNF.OPCODE_CLOSE:
+                code = close_code(frame)
+                break
+    except (OSError, websocket.WebSocketConnectionClosedException):
+        pass  # the reset may overtake the goodbye
+    assert code in (None, 1009)
+    with pytest.raises((OSError, websocket.WebSocketConnectionClosedException)):
+        for _ in range(5):
+            ws.send_frame(ABNF.create_frame(chunk, ABNF.OPCODE_CONT, fin=0))
+            next_frame(ws)
+    assert_kiosk_issues(served)
+
+
+def test_an_unmasked_frame_is_refused_as_a_protocol_error(served):
+    """RFC 6455 §5.1: a client masks every frame; a server closes on one that is not (1002)."""
+    ws = raw_socket(served)
+    ws.sock.sendall(b"\x81\x05hello")   # a text frame, no mask bit
+    opcode, frame = next_frame(ws)
+    assert opcode == ABNF.OPCODE_CLOSE and close_code(frame) == 1002
+    with pytest.raises((OSError, websocket.WebSocketConnectionClosedException)):
+        next_frame(ws)
+    assert_kiosk_issues(served)
+
+
+def test_the_server_says_goodbye_when_engine_io_closes(served):
+    """An engine.io close (here the client's "1") ends the websocket from the server's side: a
+    close frame, then the connection ends, so neither side's greenlet lingers."""
+    ws = raw_socket(served)
+    ws.send("1")
+    codes = []
+    with pytest.raises((OSError, websocket.WebSocketConnectionClosedException)):
+        for _ in range(10):
+            opcode, frame = next_frame(ws)
+            if opcode == ABNF.OPCODE_CLOSE:
+                codes.append(close_code(frame))
+    assert codes == [1000]
+
+
+@pytest.mark.parametrize("headers", [
+    {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13"},   # no key
+    {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "8",
+     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+    {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+     "Sec-WebSocket-Key": "short"},
+])
+def test_a_broken_handshake_is_refused_with_400(served, headers):
+    answer = requests.get(f"{served.base_url}/socket.io/?EIO=4&transport=websocket", headers=headers,
+                          timeout=WAIT)
+    assert answer.status_code == 400
+    assert_kiosk_issues(served)
+
+
+def test_a_client_that_drops_its_connection_mid_frame_costs_nothing(served):
+    """Half a frame, then the TCP connection is gone: the server lets the socket go."""
+    for _ in range(20):
+        ws = raw_socket(served)
+        ws.sock.sendall(b"\x81\xfe\x10\x00abcd" + b"x" * 100)   # announces 4 KB, sends 100 bytes
+        ws.sock.shutdown(socket.SHUT_RDWR)
+        ws.sock.close()
+    assert_kiosk_issues(served)
+    ws = raw_socket(served)
+    ws.ping("masih di sini")
+    opcode, frame = next_frame(ws)
+    assert opcode == ABNF.OPCODE_PONG
+    ws.close()
