@@ -86,7 +86,7 @@ class DeadlineGeventWorker(GeventWorker):
         super().handle_request(listener_name, req, sock, addr)
 
     def init_process(self):
-        # Each websocket holds three or four greenlets for as long as it is open; by default
+        # Each websocket holds three greenlets for as long as it is open (websocket.py); by default
         # gevent copies the spawning call stack into every one (a debugging aid). Without it a
         # socket costs ~4.5 KB less: 9 MB at 2,000 sockets (docs/PERFORMANCE.md, memory).
         import gevent

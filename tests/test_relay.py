@@ -225,3 +225,64 @@ def _hammer(office, screens, issued) -> None:
 
 def test_rooms_are_named_by_the_server():
     assert realtime.ticket_room(12) == "ticket:12"
+
+
+def test_a_woken_relay_lets_waiting_requests_go_first_then_delivers(office):
+    """`after_requests` runs each time the relay wakes, before the batch is read and sent."""
+    relay, _screens, socketio = wire(office)
+    order: list[str] = []
+    lets_go = threading.Event()
+
+    def after_requests():
+        order.append("requests answered")
+        lets_go.wait(5)
+
+    relay.start(lambda target: threading.Thread(target=target, daemon=True).start(), time.sleep, after_requests)
+    db = office.store.connect()
+    deadline = time.monotonic() + 5
+    while not order and time.monotonic() < deadline:   # the first round, at start
+        time.sleep(0.01)
+    sent_before = len(socketio.sent)
+    issue(office, db)
+    time.sleep(0.2)
+    assert len(socketio.sent) == sent_before   # held while requests go first
+    lets_go.set()
+    while len(socketio.sent) == sent_before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(socketio.sent) > sent_before
+    assert order and set(order) == {"requests answered"}
+
+
+def test_under_gevent_the_relay_waits_for_requests_already_in_but_never_long():
+    gevent = pytest.importorskip("gevent")
+    from shared.web.relay import AFTER_REQUESTS_MAX_S, gevent_after_requests
+
+    order: list[str] = []
+
+    def request():
+        order.append("request")
+
+    def relay():
+        gevent_after_requests()
+        order.append("relay")
+
+    woken = gevent.spawn(relay)
+    for _ in range(3):
+        gevent.spawn(request)
+    woken.join(1)
+    assert order == ["request", "request", "request", "relay"]
+
+    # A loop that is never idle (a flood) holds the relay back AFTER_REQUESTS_MAX_S at most.
+    busy = {"on": True}
+
+    def flood():
+        while busy["on"]:
+            gevent.sleep(0)
+
+    flooding = gevent.spawn(flood)
+    started = time.monotonic()
+    gevent.spawn(gevent_after_requests).join(1)
+    waited = time.monotonic() - started
+    busy["on"] = False
+    flooding.join(1)
+    assert AFTER_REQUESTS_MAX_S * 0.5 <= waited < 0.5

@@ -27,7 +27,7 @@ from .extensions import babel, csrf, limiter, login_manager, socketio
 from .realtime import Screens
 from .socket_errors import FrameJSON, answer_malformed_frames, quiet_frames
 from .collector import Collector
-from .relay import Relay
+from .relay import Relay, gevent_after_requests
 from .scheduler import JOBS, start_scheduler, upkeep_jobs
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -139,7 +139,8 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     # The office edited in the browser or by hand in office.toml, applied without a restart.
     live = live_config.install(app, office, screens, Path(app.config["OFFICE_CONFIG"]))
     if app.config["ANTREAN_PUBLISHER_THREAD"]:
-        relay.start(socketio.start_background_task, socketio.sleep)
+        relay.start(socketio.start_background_task, socketio.sleep,
+                    gevent_after_requests if socketio.server.eio.async_mode == "gevent" else None)
         # When the cycle collector runs, so a full collection never stalls a call (collector.py).
         Collector(lambda: relay.position).start(socketio.start_background_task, socketio.sleep)
         start_scheduler(office, socketio.start_background_task, socketio.sleep,

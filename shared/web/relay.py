@@ -51,6 +51,7 @@ class Relay:
         self._inbox: queue_module.SimpleQueue = queue_module.SimpleQueue()
         self._wake = threading.Event()
         self._running = False
+        self._after_requests: Callable[[], None] | None = None
         self._inline_lock = threading.RLock()
         self._db: Connection | None = None
         db = self._connection()
@@ -63,11 +64,18 @@ class Relay:
         """Add a subscriber; it receives every batch from now on, in log order."""
         self.subscribers.append(subscriber)
 
-    def start(self, spawn: Callable[[Callable[[], None]], object], sleep: Callable[[float], None]) -> None:
-        """Run the relay as a background task of the serving process (once)."""
+    def start(self, spawn: Callable[[Callable[[], None]], object], sleep: Callable[[float], None],
+              after_requests: Callable[[], None] | None = None) -> None:
+        """Run the relay as a background task of the serving process (once).
+
+        `after_requests`, if given, is called each time the relay wakes, before it delivers: it
+        returns once the requests already waiting have been answered (`gevent_after_requests`).
+        Four officers pressing call-next at once then get their four answers before the screens
+        hear of the first call, instead of the fourth waiting for the screens as well."""
         if self._running:
             return
         self._running = True
+        self._after_requests = after_requests
         self._save_position()   # from now on a restart resumes here, even if nothing is sent first
         spawn(lambda: self._run(sleep))
 
@@ -97,6 +105,8 @@ class Relay:
         self._wake.set()   # the first round delivers at once what an earlier process left behind
         while True:
             self._wake.wait(POLL_SECONDS)
+            if self._after_requests is not None:
+                self._after_requests()
             self._wake.clear()
             try:
                 self._drain_inbox()
@@ -146,3 +156,17 @@ class Relay:
         except StoreUnavailable:
             return  # saved with a later batch; at worst a restart re-delivers a few events
         self._saved, self._saved_at = position, time.monotonic()
+
+
+# How long the relay lets requests go first, at most: a flood of requests must not starve the
+# screens (a call still reaches them within the 50 ms the office is promised).
+AFTER_REQUESTS_MAX_S = 0.005
+
+
+def gevent_after_requests() -> None:
+    """Under gevent: wait until the event loop has nothing else to do — every request whose
+    bytes have arrived has run — or `AFTER_REQUESTS_MAX_S`, whichever comes first."""
+    import gevent
+
+    with gevent.Timeout(AFTER_REQUESTS_MAX_S, False):
+        gevent.idle()
