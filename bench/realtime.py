@@ -1,9 +1,11 @@
 """(a) call → screen latency with many live sockets, and (e) the worker's memory after it.
 
 Setup: a fresh office; the kiosks issue tickets round-robin over the six services; client
-processes (asyncio `socketio.AsyncClient`, websocket transport as the browsers use) connect
-D wall displays to `/display` and P phones to `/ticket`, each phone watching one real ticket
-token. Then officers press call-next on counters 1, 3, 4 and 6 in turn, one call every
+processes connect D wall displays to `/display` and P phones to `/ticket` over websockets,
+offering compression as browsers do, each phone watching one real ticket token. The clients
+are lean by default: they speak engine.io by hand, stamp each frame as it arrives and parse it
+after the run, so their own work stays out of the server's figure (`--clients socketio` uses
+asyncio `socketio.AsyncClient`, which costs the 2-core machine as much CPU as the server). Then officers press call-next on counters 1, 3, 4 and 6 in turn, one call every
 ~100 ms. For each call we take the instant just before the HTTP request is sent (t0) and:
 
 - display latency: until EVERY connected display has received the matching `called` event;
@@ -13,7 +15,7 @@ token. Then officers press call-next on counters 1, 3, 4 and 6 in turn, one call
 All clocks are `time.monotonic()` (CLOCK_MONOTONIC, shared by all processes on Linux). The
 server's RSS is read from /proc/<worker>/status while the clients are still connected.
 
-`python -m bench.realtime --mode gevent [--displays 50 --phones 950 --calls 100]`
+`python -m bench.realtime --mode gevent [--displays 50 --phones 950 --calls 100] [--clients socketio]`
 """
 from __future__ import annotations
 
@@ -40,19 +42,73 @@ RESULTS_TIMEOUT_S = 90.0
 # server that accepted it would pay here what it pays for real displays and phones (a zlib
 # stream per socket, docs/PERFORMANCE.md, memory).
 BROWSER_WEBSOCKET = {"compress": 15}
+CLIENTS = ("lean", "socketio")
 
 
 # -- client processes ----------------------------------------------------------------------
 
-def client_worker(role: str, base_url: str, items: list, conn, connect_deadline_s: float) -> None:
+def client_worker(role: str, base_url: str, items: list, conn, connect_deadline_s: float,
+                  lean: bool = False) -> None:
     """Entry point of a client process: `role` is "display" (items = indexes) or "phone" (items = tokens)."""
     try:
-        asyncio.run(_client_main(role, base_url, items, conn, connect_deadline_s))
+        main = _lean_client_main if lean else _client_main
+        asyncio.run(main(role, base_url, items, conn, connect_deadline_s))
     except Exception as error:  # report instead of dying silently
         try:
             conn.send(("error", repr(error)))
         except Exception:
             pass
+
+
+async def _connect_all(items: list, connect, connect_deadline_s: float, conn, role: str,
+                       errors: dict[str, int]) -> None:
+    """Open every client (`CONNECT_CONCURRENCY` at a time, within the deadline), then tell the
+    driver how many are ready and what went wrong."""
+    loop = asyncio.get_running_loop()
+    semaphore = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    deadline = loop.time() + connect_deadline_s
+    connected = {"count": 0}
+
+    def note_error(kind: str) -> None:
+        errors[kind[:160]] = errors.get(kind[:160], 0) + 1
+
+    async def guarded(item) -> None:
+        async with semaphore:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                note_error("not tried: connect phase deadline passed")
+                return
+            try:
+                await asyncio.wait_for(connect(item), min(remaining, CONNECT_TIMEOUT_S + 5))
+                connected["count"] += 1
+            except asyncio.TimeoutError:
+                note_error("timeout")
+            except Exception as error:  # connection refused, handshake failed…
+                note_error(f"{type(error).__name__}: {error}")
+
+    started = time.monotonic()
+    await asyncio.gather(*(guarded(item) for item in items))
+    conn.send(("ready", {"role": role, "wanted": len(items), "connected": connected["count"], "errors": errors,
+                         "connect_s": time.monotonic() - started}))
+
+
+async def _measure(items: list, connect, connect_deadline_s: float, conn, role: str, errors: dict[str, int],
+                   running: dict) -> float:
+    """Connect every client, say so, then record (`running["measuring"]`) until the driver says
+    the measurement is over; the client process's CPU seconds meanwhile."""
+    started = time.monotonic()
+    await _connect_all(items, connect, connect_deadline_s, conn, role, errors)
+    running["measuring"] = True
+    cpu_ready = time.process_time()
+    loop = asyncio.get_running_loop()
+    while True:   # waiting without blocking the loop
+        if await loop.run_in_executor(None, conn.poll, 1.0):
+            conn.recv()
+            break
+        if time.monotonic() - started > 3600:  # never outlive a forgotten driver
+            break
+    running["measuring"] = False
+    return time.process_time() - cpu_ready
 
 
 async def _client_main(role: str, base_url: str, items: list, conn, connect_deadline_s: float) -> None:
@@ -69,11 +125,6 @@ async def _client_main(role: str, base_url: str, items: list, conn, connect_dead
     counts = {"events": 0, "disconnects": 0}
     errors: dict[str, int] = {}
     running = {"measuring": False}
-    semaphore = asyncio.Semaphore(CONNECT_CONCURRENCY)
-    deadline = loop.time() + connect_deadline_s
-
-    def note_error(kind: str) -> None:
-        errors[kind[:160]] = errors.get(kind[:160], 0) + 1
 
     async def connect_display(_index) -> None:
         sio = socketio.AsyncClient(reconnection=False, http_session=http, handle_sigint=False,
@@ -131,43 +182,10 @@ async def _client_main(role: str, base_url: str, items: list, conn, connect_dead
         await asyncio.wait_for(first, CONNECT_TIMEOUT_S)
 
     connect = connect_display if role == "display" else connect_phone
-    ok = {"count": 0}
-
-    async def guarded(item) -> None:
-        async with semaphore:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                note_error("not tried: connect phase deadline passed")
-                return
-            try:
-                await asyncio.wait_for(connect(item), min(remaining, CONNECT_TIMEOUT_S + 5))
-                ok["count"] += 1
-            except asyncio.TimeoutError:
-                note_error("timeout")
-            except Exception as error:  # connection refused, handshake failed…
-                note_error(f"{type(error).__name__}: {error}")
-
-    started = time.monotonic()
-    await asyncio.gather(*(guarded(item) for item in items))
-    connect_s = time.monotonic() - started
-    running["measuring"] = True
-    cpu_ready = time.process_time()
-    conn.send(("ready", {"role": role, "wanted": len(items), "connected": ok["count"], "errors": errors,
-                         "connect_s": connect_s}))
-
-    # Wait (without blocking the loop) for the driver to say the measurement is over.
-    while True:
-        has_message = await loop.run_in_executor(None, conn.poll, 1.0)
-        if has_message:
-            conn.recv()
-            break
-        if time.monotonic() - started > 3600:  # never outlive a forgotten driver
-            break
-    running["measuring"] = False
+    cpu_s = await _measure(items, connect, connect_deadline_s, conn, role, errors, running)
     conn.send(("results", {"role": role, "display_called": display_called, "phone_called": phone_called,
                            "phone_updates": phone_updates,
-                           "events": counts["events"], "disconnects": counts["disconnects"],
-                           "cpu_s": time.process_time() - cpu_ready}))
+                           "events": counts["events"], "disconnects": counts["disconnects"], "cpu_s": cpu_s}))
 
     async def close(sio) -> None:
         try:
@@ -182,6 +200,94 @@ async def _client_main(role: str, base_url: str, items: list, conn, connect_dead
     await http.close()
 
 
+async def _lean_client_main(role: str, base_url: str, items: list, conn, connect_deadline_s: float) -> None:
+    """The same clients speaking engine.io by hand: each frame is stamped on arrival and parsed
+    after the measurement, so the clients' own work (python-socketio decodes and dispatches
+    every frame; on a 2-core machine as much CPU as the server spends) stays out of the
+    server's figure, as with phones and displays that are devices of their own."""
+    import aiohttp
+
+    loop = asyncio.get_running_loop()
+    namespace = "/display" if role == "display" else "/ticket"
+    url = base_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False))
+    sockets: list = []
+    frames: list[list] = []      # per connection: (arrival, text) while measuring
+    tokens: list[str | None] = []
+    counts = {"disconnects": 0}
+    errors: dict[str, int] = {}
+    running = {"measuring": False}
+    event_prefix = f"42{namespace},"
+
+    async def read(ws, inbox: list, first) -> None:
+        async for message in ws:
+            now = time.monotonic()
+            if message.type != aiohttp.WSMsgType.TEXT:
+                break
+            data = message.data
+            if data == "2":
+                await ws.send_str("3")
+            elif running["measuring"]:
+                inbox.append((now, data))
+            elif not first.done() and data.startswith(event_prefix + '["ticket"'):
+                first.set_result(data)
+            elif not first.done() and data.startswith(event_prefix + '["error"'):
+                first.set_exception(RuntimeError(f"watch refused: {data[:200]}"))
+        if running["measuring"]:
+            counts["disconnects"] += 1
+
+    async def connect(item) -> None:
+        ws = await http.ws_connect(url, **BROWSER_WEBSOCKET)
+        opened = await ws.receive_str(timeout=CONNECT_TIMEOUT_S)
+        if not opened.startswith("0{"):
+            raise RuntimeError(f"no engine.io open: {opened[:80]}")
+        await ws.send_str(f"40{namespace},")
+        first = loop.create_future()
+        if role == "display":
+            first.set_result(None)
+        inbox: list = []
+        task = loop.create_task(read(ws, inbox, first))
+        if role == "phone":
+            await ws.send_str(event_prefix + json.dumps(["watch", {"token": item}]))
+            await asyncio.wait_for(first, CONNECT_TIMEOUT_S)
+        sockets.append((ws, task))
+        frames.append(inbox)
+        tokens.append(item if role == "phone" else None)
+
+    cpu_s = await _measure(items, connect, connect_deadline_s, conn, role, errors, running)
+    # Parsed now, outside the measurement, into what the python-socketio clients report.
+    display_called: dict[str, list[float]] = {}
+    phone_called: dict[str, float] = {}
+    phone_updates: list[float] = []
+    events = 0
+    for inbox, token in zip(frames, tokens):
+        seen: set[str] = set()
+        for arrival, data in inbox:
+            if not data.startswith(event_prefix):
+                continue
+            name, payload = json.loads(data[len(event_prefix):])[:2]
+            events += name == ("called" if role == "display" else "ticket")
+            if role == "display" and name == "called" and isinstance(payload, dict):
+                number = payload.get("number")
+                if number is not None and number not in seen:
+                    seen.add(number)
+                    display_called.setdefault(number, []).append(arrival)
+            elif role == "phone" and name == "ticket":
+                phone_updates.append(arrival)
+                if isinstance(payload, dict) and payload.get("status") == "called" and token not in phone_called:
+                    phone_called[token] = arrival
+    conn.send(("results", {"role": role, "display_called": display_called, "phone_called": phone_called,
+                           "phone_updates": phone_updates, "events": events,
+                           "disconnects": counts["disconnects"], "cpu_s": cpu_s}))
+    for ws, task in sockets:
+        try:
+            await asyncio.wait_for(ws.close(), 2)
+        except Exception:
+            pass
+        task.cancel()
+    await http.close()
+
+
 # -- the driver ---------------------------------------------------------------------------
 
 def _split(items: list, parts: int) -> list[list]:
@@ -191,7 +297,7 @@ def _split(items: list, parts: int) -> list[list]:
 
 def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, spacing_s: float = 0.1,
         phone_procs: int = 2, connect_deadline_s: float = 60.0, keep: bool = False, log=print,
-        server_env: dict | None = None, while_calling=None) -> dict:
+        server_env: dict | None = None, while_calling=None, clients: str = "lean") -> dict:
     """One run of scenario (a) + (e) on a fresh server; returns the figures.
 
     `while_calling(srv)`, if given, is called once every client is connected, just before the
@@ -199,7 +305,7 @@ def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, s
     in between).
     """
     result: dict = {"scenario": "realtime", "mode": mode, "displays_wanted": displays, "phones_wanted": phones,
-                    "calls_wanted": calls}
+                    "calls_wanted": calls, "clients": clients}
     with bench_server.start(mode, keep=keep, extra_env=server_env) as srv:
         base = srv.base_url
         tickets = issue_many(base, srv.instance.kiosk_tokens, round_robin(SERVICES, max(phones, 2 * calls)))
@@ -218,8 +324,8 @@ def run(mode: str, *, displays: int = 50, phones: int = 950, calls: int = 100, s
             [("phone", chunk) for chunk in _split([t["token"] for t in tickets[:phones]], phone_procs) if chunk]
         for role, items in plans:
             parent, child = context.Pipe()
-            process = context.Process(target=client_worker, args=(role, base, items, child, connect_deadline_s),
-                                      daemon=True)
+            process = context.Process(target=client_worker, daemon=True,
+                                      args=(role, base, items, child, connect_deadline_s, clients == "lean"))
             process.start()
             workers.append((role, process, parent))
         try:
@@ -407,9 +513,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--phone-procs", type=int, default=2, help="client processes for the phones")
     parser.add_argument("--connect-deadline", type=float, default=60.0, help="seconds for all clients to connect")
     parser.add_argument("--keep", action="store_true", help="keep the instance folder and server log")
+    parser.add_argument("--clients", choices=CLIENTS, default="lean",
+                        help="lean: engine.io by hand, frames parsed after the run; socketio: python-socketio")
     args = parser.parse_args(argv)
     result = run(args.mode, displays=args.displays, phones=args.phones, calls=args.calls, spacing_s=args.spacing,
-                 phone_procs=args.phone_procs, connect_deadline_s=args.connect_deadline, keep=args.keep)
+                 phone_procs=args.phone_procs, connect_deadline_s=args.connect_deadline, keep=args.keep,
+                 clients=args.clients)
     print(json.dumps(result, indent=2, default=str))
 
 
