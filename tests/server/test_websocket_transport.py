@@ -125,6 +125,14 @@ def test_an_unmasked_frame_is_refused_as_a_protocol_error(served):
     assert_kiosk_issues(served)
 
 
+def test_a_text_frame_that_is_not_utf8_is_refused_with_1007(served):
+    ws = raw_socket(served)
+    ws.send_frame(ABNF.create_frame(b"42/ticket,\xff\xfe", ABNF.OPCODE_TEXT))
+    opcode, frame = next_frame(ws)
+    assert opcode == ABNF.OPCODE_CLOSE and close_code(frame) == 1007
+    assert_kiosk_issues(served)
+
+
 def test_the_server_says_goodbye_when_engine_io_closes(served):
     """An engine.io close (here the client's "1") ends the websocket from the server's side: a
     close frame, then the connection ends, so neither side's greenlet lingers."""
