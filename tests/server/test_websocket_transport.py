@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import socket
 import struct
+import time
 
 import pytest
 import requests
+import socketio
 import websocket
 from websocket import ABNF
 
@@ -174,3 +176,25 @@ def test_a_client_that_drops_its_connection_mid_frame_costs_nothing(served):
     opcode, frame = next_frame(ws)
     assert opcode == ABNF.OPCODE_PONG
     ws.close()
+
+
+def test_a_client_that_starts_on_polling_upgrades_to_this_websocket(served):
+    """engine.io's upgrade (probe ping, pong, upgrade packet) runs through `wait` and `send`."""
+    client = socketio.Client(reconnection=False)
+    snapshots, updates = [], []
+    client.on("snapshot", snapshots.append, namespace="/display")
+    client.on("queue", updates.append, namespace="/display")
+    try:
+        client.connect(served.base_url, namespaces=["/display"], transports=["polling", "websocket"],
+                       wait_timeout=WAIT)
+        deadline = time.monotonic() + WAIT
+        while client.transport() != "websocket" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.transport() == "websocket"
+        assert snapshots and "waiting" in snapshots[0]
+        assert_kiosk_issues(served)
+        while not updates and time.monotonic() < deadline:   # the kiosk's ticket, pushed
+            time.sleep(0.05)
+        assert updates and updates[-1]["seq"] > snapshots[0]["seq"]
+    finally:
+        client.disconnect()
