@@ -69,19 +69,10 @@ class QueueIndex:
         those that arrived before it or at it with a smaller id. Each is one range of the
         index: no row of the line is read.
         """
-        total = 0
-        for lane, bound in bounds.items():
-            if bound is False:
-                continue
-            for status in statuses:
-                sql = ("SELECT COUNT(*) FROM tickets WHERE business_date = ? AND service = ? AND lane = ? "
-                       "AND status = ?")
-                params: list = [business_date, service, lane, status]
-                if bound is not True:
-                    sql += " AND (arrived_at, id) < (?, ?)"
-                    params += [to_utc_text(bound), ticket_id]
-                total += self.raw.execute(sql, params).fetchone()[0]
-        return total
+        return sum(self.count_line(business_date, service, lane, status,
+                                   before=None if bound is True else (bound, ticket_id))
+                   for lane, bound in bounds.items() if bound is not False
+                   for status in statuses)
 
     def line(self, business_date: str, service: str, lane: str, status: str, *,
              after: Ticket | None = None, limit: int = 20) -> list[Ticket]:
@@ -98,12 +89,16 @@ class QueueIndex:
         rows = self.raw.execute(sql + " ORDER BY arrived_at, id LIMIT ?", (*params, limit))
         return [_ticket(row) for row in rows]
 
-    def count_line(self, business_date: str, service: str, lane: str, status: str) -> int:
-        """How many tickets one line has in a state (an index range, no rows read)."""
-        return self.raw.execute(
-            "SELECT COUNT(*) FROM tickets WHERE business_date = ? AND service = ? AND lane = ? AND status = ?",
-            (business_date, service, lane, status),
-        ).fetchone()[0]
+    def count_line(self, business_date: str, service: str, lane: str, status: str, *,
+                   before: tuple[datetime, int] | None = None) -> int:
+        """How many tickets one line has in a state, all or those standing `before` an (arrival,
+        id) place (an index range, no rows read)."""
+        sql = "SELECT COUNT(*) FROM tickets WHERE business_date = ? AND service = ? AND lane = ? AND status = ?"
+        params: list = [business_date, service, lane, status]
+        if before is not None:
+            sql += " AND (arrived_at, id) < (?, ?)"
+            params += [to_utc_text(before[0]), before[1]]
+        return self.raw.execute(sql, params).fetchone()[0]
 
     def waiting_heads(self, business_date: str, services: tuple[str, ...]) -> list[Ticket]:
         """`policy.heads` of the waiting tickets of these services, read without the whole queue.

@@ -92,13 +92,15 @@ def panel(office: Office, db: Connection, number: int) -> dict:
     with db.snapshot():
         counter = desk(office, db, number)
         current = db.tickets.active_at_counter(number)
+        waiting, waiting_total = waiting_for(office, db, number)
         return {
             "desk": counter,
             "holder": db.counters.holder(number),
             "current": current,
             "lane_check": lane_check(office, db, current) if current else None,
             "next": next_decision(office, db, number),
-            **dict(zip(("waiting", "waiting_total"), waiting_for(office, db, number))),
+            "waiting": waiting,
+            "waiting_total": waiting_total,
             "invited": invited_for(office, db, counter),
             "appointments": todays_appointments(office, db, counter.services),
             "lines": lines_of(office, db, counter),
