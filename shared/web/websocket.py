@@ -15,10 +15,19 @@ protocol), read in the request's own greenlet, with the handshake answered and f
 compression declined. engine.io drives it exactly as it drives simple-websocket (`wait`,
 `send`, `close`); where the server is not gunicorn (a development server) simple-websocket
 still serves.
+
+It also writes a message at once, in the greenlet that sends it, when the socket can take it
+(`_send_packet`). engine.io queues every message for a writer greenlet of the socket's own:
+one wake-up, queue hand-over and timeout per message, ~25 µs of the worker's time on top of
+the write itself. A call reaches a hundred displays and hundreds of phones, so that hand-over
+was half of what a call cost the worker (docs/PERFORMANCE.md). A write that would have to
+wait (a slow phone whose buffer is full) is never waited for there: what the kernel did not
+take goes to the writer greenlet, and every later message queues behind it, in order.
 """
 from __future__ import annotations
 
 import functools
+import logging
 import socket
 
 from wsproto.connection import Connection, ConnectionState, ConnectionType
@@ -62,6 +71,19 @@ class _CarrySocket:
         return self.wsgi_app(environ, start_response)
 
 
+class _Unsent:
+    """The part of a frame the kernel did not take at once, queued for engine.io's writer
+    greenlet: engine.io calls `encode()` on what it dequeues and hands the result to `send`."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def encode(self) -> "_Unsent":
+        return self
+
+
 class GeventWebSocket:
     """One websocket, as engine.io's gevent driver expects it: called as a WSGI app with the
     engine.io handler, which then loops on `wait` while a writer greenlet calls `send`."""
@@ -78,6 +100,7 @@ class GeventWebSocket:
         self._parts: list = []
         self._size = 0
         self._closed = False
+        self._engine = None   # engine.io's socket, whose `send` writes through `_send_packet`
 
     def __call__(self, environ, start_response):
         sock = environ.get(SOCKET_KEY)
@@ -97,6 +120,10 @@ class GeventWebSocket:
         sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                      b"Sec-WebSocket-Accept: " + generate_accept_token(key.encode("ascii", "replace"))
                      + b"\r\n\r\n")
+        engine = getattr(self._handler, "__self__", None)
+        if engine is not None and hasattr(engine, "queue"):
+            self._engine = engine
+            engine.send = self._send_packet   # this socket's only: an attribute of the instance
         try:
             self._handler(self)
         finally:
@@ -123,10 +150,48 @@ class GeventWebSocket:
         return self._inbox.pop(0)
 
     def send(self, message) -> None:
+        if isinstance(message, _Unsent):
+            self._write(message.data)
+            return
+        self._write(self._frame(message))
+
+    # -- engine.io's socket, writing at once -------------------------------------------------
+
+    def _send_packet(self, pkt) -> None:
+        """engine.io's `Socket.send` for this socket: the packet is written now if nothing is
+        queued or being written before it, else queued for the writer greenlet as engine.io does."""
+        engine = self._engine
+        if not engine.check_ping_timeout():
+            return
+        logger = engine.server.logger
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("%s: Sending packet %s (written at once: %s)", engine.sid, pkt.packet_type, self._can_write())
+        if not (engine.upgraded and not engine.upgrading and engine.queue.empty() and self._can_write()):
+            engine.queue.put(pkt)
+            return
+        try:
+            data = self._frame(pkt.encode())
+        except OSError:
+            engine.queue.put(pkt)   # closed: the writer meets the same error and ends the socket
+            return
+        try:
+            sent = self._sock.send(data, 0, 0.0)   # gevent's send: a timeout of 0 never waits
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            sent = 0   # reset: the writer's write fails the same way and closes the socket
+        if sent < len(data):
+            engine.queue.put(_Unsent(data[sent:]))
+
+    def _can_write(self) -> bool:
+        """No write under way (the writer greenlet or `wait` sending, maybe blocked half-way)."""
+        return not self._closed and self._lock is not None and not self._lock.locked()
+
+    def _frame(self, message) -> bytes:
         if self._closed or self._ws.state is not ConnectionState.OPEN:
             raise OSError("the websocket is closed")
         event = BytesMessage(data=message) if isinstance(message, bytes) else TextMessage(data=message)
-        self._write(self._ws.send(event))
+        return self._ws.send(event)
 
     def close(self) -> None:
         """Say goodbye if the connection is still open, then end it both ways: the request's
@@ -180,6 +245,9 @@ class GeventWebSocket:
 
     def _shut(self) -> None:
         self._closed = True
+        if self._engine is not None:
+            self._engine.__dict__.pop("send", None)   # engine.io's own send again; no cycle left
+            self._engine = None
         try:
             self._sock.shutdown(socket.SHUT_RDWR)
         except OSError:
