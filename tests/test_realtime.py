@@ -55,6 +55,32 @@ def test_phone_follows_its_ticket(app, client, kiosk_headers, staff_headers):
     assert first["number"] != mine["number"]
 
 
+def test_a_call_reaches_the_displays_then_the_phones_then_the_displays_counts(app, client, display, kiosk_headers,
+                                                                             staff_headers, monkeypatch):
+    """With hundreds of phones watching, the last phone told waits for every message sent before
+    it: the displays' closing `queue` (their counts) goes after the phones' news, the `called`
+    before it."""
+    take(client, kiosk_headers)
+    mine = take(client, kiosk_headers).get_json()
+    phone = socketio.test_client(app, namespace="/ticket", flask_test_client=client)
+    phone.emit("watch", {"token": mine["token"]}, namespace="/ticket")
+    phone.get_received("/ticket")
+    screens = app.extensions["antrean.screens"]
+    sent, real = [], screens.socketio
+
+    class Recording:
+        def emit(self, event, *args, namespace=None, **kwargs):
+            sent.append((event, namespace))
+            return real.emit(event, *args, namespace=namespace, **kwargs)
+
+    monkeypatch.setattr(screens, "socketio", Recording())
+    client.post("/api/counters/1/call-next", headers=staff_headers())
+    assert [item for item in sent if item[1] in ("/display", "/ticket")] == [
+        ("called", "/display"), ("ticket", "/ticket"), ("queue", "/display")]
+    [update] = events(phone, "ticket")
+    assert update["ahead"] == 0
+
+
 def test_phone_with_forged_token_gets_an_error_and_no_room(app, client, kiosk_headers, staff_headers):
     phone = socketio.test_client(app, namespace="/ticket", flask_test_client=client)
     phone.emit("watch", {"token": "forged"}, namespace="/ticket")

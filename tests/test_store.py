@@ -119,6 +119,46 @@ def test_guarded_state_change_refuses_a_stale_ticket(store):
     assert [event["to_status"] for event in db.tickets.history(ticket.id)] == ["waiting", "called"]
 
 
+def test_known_tickets_reuse_unchanged_rows_and_parse_changed_ones(store):
+    """The relay reads the same lines after every call: an unchanged row is the ticket read before."""
+    from shared.store.tickets import KnownTickets
+
+    db = store.connect()
+    with store.write(db):
+        first, second = (db.tickets.insert(business_date="2026-11-25", service="a", lane="general", sequence=n,
+                                           number=f"A-00{n}", status="waiting", channel="walk_in", kiosk_id=None,
+                                           now=NOW) for n in (1, 2))
+    known = KnownTickets()
+    before = db.tickets.in_states("2026-11-25", ("waiting",), ("a",), known=known)
+    with store.write(db):
+        db.tickets.change(first, "waiting", now=NOW, invite_misses=1)   # one column changed
+    after = db.tickets.in_states("2026-11-25", ("waiting",), ("a",), known=known)
+    assert after == db.tickets.in_states("2026-11-25", ("waiting",), ("a",))   # what a plain read says
+    assert after[1] is before[1]                                              # unchanged: the same ticket
+    assert after[0] is not before[0] and after[0].invite_misses == 1          # changed: read afresh
+    assert [ticket.id for ticket in after] == [first.id, second.id]
+
+
+def test_known_tickets_forget_what_no_read_returns_any_more(store, monkeypatch):
+    from shared.store.tickets import KnownTickets
+
+    monkeypatch.setattr(KnownTickets, "PRUNE_EVERY", 2)
+    db = store.connect()
+    with store.write(db):
+        first, _second = (db.tickets.insert(business_date="2026-11-25", service="a", lane="general", sequence=n,
+                                            number=f"A-00{n}", status="waiting", channel="walk_in",
+                                            kiosk_id=None, now=NOW) for n in (1, 2))
+    known = KnownTickets()
+    db.tickets.in_states("2026-11-25", ("waiting",), ("a",), known=known)
+    assert len(known) == 2
+    with store.write(db):
+        db.tickets.change(first, "called", now=NOW, counter=1, called_at=NOW)   # it leaves the line
+    db.tickets.in_states("2026-11-25", ("waiting",), ("a",), known=known)     # second read: a prune
+    db.tickets.in_states("2026-11-25", ("waiting",), ("a",), known=known)
+    db.tickets.in_states("2026-11-25", ("waiting",), ("a",), known=known)     # fourth: it is forgotten
+    assert len(known) == 1
+
+
 def test_waiting_heads_reads_what_the_policy_would_keep(store):
     """The SQL shortcut for call-next returns exactly `policy.heads` of the waiting tickets."""
     from datetime import timedelta

@@ -4,8 +4,8 @@ For each batch the relay hands over, in log order:
 
 - `/display` and the staff room of `/counter`: a `called` for every call or recall, with
   its event's sequence as `seq`; every other event is folded into one `queue` snapshot
-  sent before the next `called` (or at the end), whose `seq` is the newest event it
-  reflects. A burst of kiosk tickets costs a display one message, and a `called` is
+  sent before the next `called` (or at the end, after the phones' updates), whose `seq` is
+  the newest event it reflects. A burst of kiosk tickets costs a display one message, and a `called` is
   always the last `seq` + 1 unless a message was lost.
 - `/ticket`: a `ticket` update to each watched ticket whose view changed (position,
   invited in, called, transferred…), computed in one pass over the waiting lists.
@@ -32,6 +32,7 @@ from ..domain.officetime import to_office_iso
 from ..office import Office
 from ..store import Connection
 from ..store.events import LoggedEvent
+from ..store.tickets import KnownTickets
 from ..views import floor as floor_view
 from ..views import queue as queue_view
 from ..views import tickets as ticket_views
@@ -79,6 +80,7 @@ class Screens:
         self._service_of: dict[int, str] = {}
         self._last_sent: dict[int, dict] = {}
         self._floor_clients: set[str] = set()
+        self._known = KnownTickets()   # the watched lines, read after every call
         relay.subscribe(self.deliver)
 
     # -- what the screens read on connect ------------------------------------------------
@@ -171,8 +173,13 @@ class Screens:
                 self._tell_staff(logged)
             else:
                 pending = logged.seq
-        flush()
-        self._update_watchers(db, [logged.event for logged in batch])
+        # Every call above has reached the displays; the phones' news comes next, then the
+        # displays' closing `queue` (the counts): a call and a visitor's own place are what people
+        # act on, and a hundred displays' snapshots would otherwise go out before any phone's.
+        try:
+            self._update_watchers(db, [logged.event for logged in batch])
+        finally:
+            flush()
         if self._floor_clients:
             self.socketio.emit("floor", floor_view.floor(self.office, db, batch[-1].seq), namespace=FLOOR,
                                to=SUPERVISOR_ROOM)
@@ -241,7 +248,7 @@ class Screens:
         today = self.office.today()
         services.update(self._service_of[ticket_id] for ticket_id in affected if ticket_id in self._service_of)
         with db.snapshot():
-            queued = db.tickets.in_states(today, ticket_views.QUEUED, tuple(services))
+            queued = db.tickets.in_states(today, ticket_views.QUEUED, tuple(services), known=self._known)
             in_line = {ticket.id: ticket for ticket in queued}
             tickets = db.tickets.by_ids([ticket_id for ticket_id in affected if ticket_id not in in_line])
             tickets += [in_line[ticket_id] for ticket_id in affected if ticket_id in in_line]
