@@ -148,6 +148,21 @@ def test_a_transfer_reaches_the_watching_phone(office):
                                                               ("waiting", "non_perizinan")]
 
 
+def test_a_transferred_ticket_hears_of_the_calls_in_its_new_line(office):
+    relay, screens, socketio = wire(office)
+    db = office.store.connect()
+    ahead = issue(office, db, "non_perizinan")
+    ticket = issue(office, db)
+    screens.watch("phone-1", ticket, ticket_views.public_view(office, db, ticket))
+    calling.call_next(office, db, 1, staff=OFFICER)
+    calling.transfer(office, db, 1, "non_perizinan", staff=OFFICER)
+    assert socketio.of("ticket", "/ticket")[-1]["ahead"] == 1
+    calling.call_next(office, db, 2, staff=OFFICER)   # calls the one ahead in non_perizinan
+    assert db.tickets.get(ahead.id).status == "called"
+    assert socketio.of("ticket", "/ticket")[-1] == dict(socketio.of("ticket", "/ticket")[-1], ahead=0,
+                                                        service="non_perizinan", status="waiting")
+
+
 def test_a_phone_hears_its_call_even_when_the_visit_moved_on_in_the_same_batch(office):
     """Called and marked absent before the relay sent anything: the phone is told it was called
     (at which counter), then where it stands now, as a display hears every call."""

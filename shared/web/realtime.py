@@ -78,6 +78,7 @@ class Screens:
         self._watchers: dict[int, set[str]] = {}
         self._watching: dict[str, set[int]] = {}
         self._service_of: dict[int, str] = {}
+        self._watched_in: dict[str, set[int]] = {}   # service -> its watched tickets (`_file`)
         self._last_sent: dict[int, dict] = {}
         self._floor_clients: set[str] = set()
         self._known = KnownTickets()   # the watched lines, read after every call
@@ -199,7 +200,7 @@ class Screens:
         def add() -> None:
             self._watchers.setdefault(ticket.id, set()).add(client)
             self._watching.setdefault(client, set()).add(ticket.id)
-            self._service_of[ticket.id] = ticket.service
+            self._file(ticket.id, ticket.service)
             self._last_sent[ticket.id] = payload
 
         self.relay.call_soon(add)
@@ -214,9 +215,22 @@ class Screens:
                 if not clients:
                     self._watchers.pop(ticket_id, None)
                     self._last_sent.pop(ticket_id, None)
-                    self._service_of.pop(ticket_id, None)
+                    self._file(ticket_id, None)
 
         self.relay.call_soon(remove)
+
+    def _file(self, ticket_id: int, service: str | None) -> None:
+        """Note which service's line a watched ticket is in (None: no longer watched), so a call
+        in one service finds its phones without going through every watched ticket."""
+        before = self._service_of.pop(ticket_id, None)
+        if before is not None:
+            filed = self._watched_in[before]
+            filed.discard(ticket_id)
+            if not filed:
+                del self._watched_in[before]
+        if service is not None:
+            self._service_of[ticket_id] = service
+            self._watched_in.setdefault(service, set()).add(ticket_id)
 
     def watched(self) -> int:
         """How many tickets are watched now (for tests and diagnostics)."""
@@ -231,7 +245,7 @@ class Screens:
         calls: dict[int, TicketCalled] = {}   # the latest call of each ticket in the batch
         for event in events:
             if isinstance(event, QueueChanged) and event.everyone:
-                services.update(self._service_of.values())  # counters or the cap: every estimate may move
+                services.update(self._watched_in)  # counters or the cap: every estimate may move
             elif isinstance(event, QueueChanged):
                 services.update(event.services)
                 touched.update(event.ticket_ids)
@@ -239,8 +253,9 @@ class Screens:
                 services.add(event.service)
                 touched.add(event.ticket_id)
                 calls[event.ticket_id] = event
-        affected = [ticket_id for ticket_id in self._watchers
-                    if ticket_id in touched or self._service_of.get(ticket_id) in services]
+        affected = {ticket_id for ticket_id in touched if ticket_id in self._watchers}
+        for service in services:
+            affected.update(self._watched_in.get(service, ()))
         if not affected:
             return
         # The affected services' lines are read once: they place every phone, and most of the
@@ -259,7 +274,8 @@ class Screens:
                            if ticket.status in ticket_views.QUEUED)
             views = ticket_views.public_views(self.office, db, tickets, lines={today: queued} if complete else None)
         for ticket in tickets:
-            self._service_of[ticket.id] = ticket.service
+            if self._service_of.get(ticket.id) != ticket.service:
+                self._file(ticket.id, ticket.service)   # transferred to another service
             payload = views[ticket.id]
             call = calls.get(ticket.id)
             if call is not None and payload["status"] != CALLED:
