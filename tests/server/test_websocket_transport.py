@@ -2,6 +2,7 @@
 handshake, compression declined, fragments, pings, goodbyes, and frames it must refuse."""
 from __future__ import annotations
 
+import json
 import socket
 import struct
 import time
@@ -12,7 +13,7 @@ import socketio
 import websocket
 from websocket import ABNF
 
-from tests.helpers.live import WAIT, demo_instance, issue, launch
+from tests.helpers.live import WAIT, build_office, demo_instance, issue, launch
 from tests.helpers.sockets import raw_socket, ws_url
 
 pytestmark = pytest.mark.server
@@ -198,3 +199,55 @@ def test_a_client_that_starts_on_polling_upgrades_to_this_websocket(served):
         assert updates and updates[-1]["seq"] > snapshots[0]["seq"]
     finally:
         client.disconnect()
+
+
+def display_messages(ws, until) -> list[tuple[str, int, int]]:
+    """Display events (name, seq, tickets waiting) off a hand-made display socket, up to the first
+    whose waiting count is `until`."""
+    seen = []
+    while not seen or seen[-1][2] != until:
+        message = ws.recv()
+        if message == "2":
+            ws.send("3")
+        elif message.startswith("42/display,"):
+            name, body = json.loads(message[len("42/display,"):])[:2]
+            seen.append((name, body["seq"], sum(body["waiting"]["umum"].values())))
+    return seen
+
+
+def test_a_display_that_stops_reading_holds_up_nobody_and_later_gets_everything_in_order(tmp_path):
+    """Messages are written at once when a socket can take them; a socket that cannot (its reader
+    stalled, the kernel's buffers full) gets the rest through engine.io's writer greenlet.
+
+    300 counters make each display snapshot ~4 KB; 1,000 tickets send ~4 MB to each display,
+    past what the kernel buffers on loopback (measured: the at-once write found a full buffer
+    there and handed the rest on). The kiosk is never held up, the reading display hears every
+    snapshot, and the stalled one, once it reads again, gets the same messages, whole and in order.
+    """
+    office = build_office(tmp_path / "instance", counters=300, kiosks=1)
+    server = launch(office.instance)
+    stalled = websocket.create_connection(ws_url(server), timeout=WAIT,
+                                          sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 2048),))
+    reading = websocket.create_connection(ws_url(server), timeout=WAIT)
+    try:
+        for ws in (stalled, reading):
+            assert ws.recv().startswith("0{")
+            ws.send("40/display,")
+        assert [name for name, _seq, _waiting in display_messages(reading, 0)] == ["snapshot"]
+        slowest = 0.0
+        with requests.Session() as kiosk:
+            for _ in range(1000):
+                started = time.monotonic()
+                answer = issue(kiosk, server.base_url, office.kiosk_tokens[0], "umum")
+                slowest = max(slowest, time.monotonic() - started)
+                assert answer.status_code == 201, answer.text
+        heard = display_messages(reading, 1000)
+        assert len(heard) > 100 and {name for name, _seq, _waiting in heard} == {"queue"}
+        assert [seq for _name, seq, _waiting in heard] == sorted({seq for _name, seq, _waiting in heard})
+        assert slowest < WAIT / 2   # nobody waited for the stalled display
+        later = display_messages(stalled, 1000)
+        assert later[0][0] == "snapshot" and later[1:] == heard
+    finally:
+        stalled.close()
+        reading.close()
+        server.stop()
