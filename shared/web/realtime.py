@@ -261,7 +261,8 @@ class Screens:
         # The affected services' lines are read once: they place every phone, and most of the
         # watched tickets are in them; only the others (called, finished…) are read by id.
         today = self.office.today()
-        services.update(self._service_of[ticket_id] for ticket_id in affected if ticket_id in self._service_of)
+        # Every other affected phone was found through one of these services already.
+        services.update(self._service_of[ticket_id] for ticket_id in touched if ticket_id in self._service_of)
         with db.snapshot():
             queued = db.tickets.in_states(today, ticket_views.QUEUED, tuple(services), known=self._known)
             in_line = {ticket.id: ticket for ticket in queued}

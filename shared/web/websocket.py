@@ -27,7 +27,6 @@ take goes to the writer greenlet, and every later message queues behind it, in o
 from __future__ import annotations
 
 import functools
-import logging
 import socket
 
 from wsproto.connection import Connection, ConnectionState, ConnectionType
@@ -163,9 +162,7 @@ class GeventWebSocket:
         engine = self._engine
         if not engine.check_ping_timeout():
             return
-        logger = engine.server.logger
-        if logger.isEnabledFor(logging.INFO):
-            logger.info("%s: Sending packet %s (written at once: %s)", engine.sid, pkt.packet_type, self._can_write())
+        engine.server.logger.info("%s: Sending packet %s", engine.sid, pkt.packet_type)
         if not (engine.upgraded and not engine.upgrading and engine.queue.empty() and self._can_write()):
             engine.queue.put(pkt)
             return
@@ -176,10 +173,8 @@ class GeventWebSocket:
             return
         try:
             sent = self._sock.send(data, 0, 0.0)   # gevent's send: a timeout of 0 never waits
-        except BlockingIOError:
+        except OSError:   # the buffer is full, or reset (the writer then fails and closes it)
             sent = 0
-        except OSError:
-            sent = 0   # reset: the writer's write fails the same way and closes the socket
         if sent < len(data):
             engine.queue.put(_Unsent(data[sent:]))
 
