@@ -25,6 +25,7 @@ from ..redaction import RedactingFilter
 from .vocabulary import register_vocabulary
 from .extensions import babel, csrf, limiter, login_manager, socketio
 from .realtime import Screens
+from .packets import TextPacket
 from .socket_errors import FrameJSON, answer_malformed_frames, quiet_frames
 from .collector import Collector
 from .relay import Relay, gevent_after_requests
@@ -115,8 +116,9 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.after_request(retry_after_header)   # before the limiter's own, so it runs after it
     limiter.init_app(app)
     # A Socket.IO message is at most 64 KB, as a request body: a bigger one closes the connection.
+    # Packets are sent as JSON text without a search for binary data in them (packets.py).
     socketio.init_app(app, async_mode=app.config["ANTREAN_ASYNC_MODE"], json=FrameJSON,
-                      max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
+                      serializer=TextPacket, max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
     websocket.install(app, socketio.server.eio)
     quiet_frames()
     answer_malformed_frames(app, socketio.server)
