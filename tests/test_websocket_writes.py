@@ -13,9 +13,10 @@ import pytest
 from engineio import packet
 from gevent.queue import Queue
 from wsproto.connection import Connection, ConnectionType
-from wsproto.events import TextMessage
+from wsproto import WSConnection
+from wsproto.events import AcceptConnection, BytesMessage, Request, TextMessage
 
-from shared.web.websocket import SOCKET_KEY, GeventWebSocket
+from shared.web.websocket import SOCKET_KEY, GeventWebSocket, data_frame
 
 HANDSHAKE = {"HTTP_UPGRADE": "websocket", "HTTP_SEC_WEBSOCKET_VERSION": "13",
              "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ=="}
@@ -162,3 +163,23 @@ def test_once_closed_the_engine_socket_has_its_own_send_back():
     assert "send" not in vars(engine)   # no attribute left pointing at the websocket (no cycle)
     engine.send(message("after"))
     assert engine.queue.qsize() == 1
+
+
+@pytest.mark.parametrize("message", ["", "a" * 125, "é" * 63, "a" * 126, "b" * 65535, "c" * 65536, "d" * 200_000,
+                                     b"\x00\xff" * 40, b"e" * 70_000])
+def test_a_message_is_framed_as_wsproto_frames_it_and_reads_back_whole(message):
+    """`data_frame` builds by hand what wsproto's frame protocol builds (one unmasked frame):
+    same bytes at each length boundary (125/126, 65535/65536), and a client reads it back."""
+    server = Connection(ConnectionType.SERVER)
+    event = TextMessage(data=message) if isinstance(message, str) else BytesMessage(data=message)
+    assert data_frame(message) == server.send(event)
+
+    peer, them = WSConnection(ConnectionType.CLIENT), WSConnection(ConnectionType.SERVER)
+    them.receive_data(peer.send(Request(host="office", target="/socket.io/")))
+    next(them.events())
+    peer.receive_data(them.send(AcceptConnection()))
+    next(peer.events())
+    peer.receive_data(data_frame(message))
+    parts = list(peer.events())
+    assert (b"" if isinstance(message, bytes) else "").join(part.data for part in parts) == message
+    assert parts[-1].message_finished and type(parts[-1]) is type(event)
