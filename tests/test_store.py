@@ -139,6 +139,37 @@ def test_known_tickets_reuse_unchanged_rows_and_parse_changed_ones(store):
     assert [ticket.id for ticket in after] == [first.id, second.id]
 
 
+def test_known_tickets_read_only_the_rows_changed_since_from_their_revisions(store):
+    """Every change raises a ticket's revision; a read through `KnownTickets` takes ids and
+    revisions from the lines' index and reads only the rows new or changed since."""
+    from shared.store.tickets import KnownTickets
+
+    db = store.connect()
+    with store.write(db):
+        tickets = [db.tickets.insert(business_date="2026-11-25", service="a", lane="general", sequence=n,
+                                     number=f"A-00{n}", status="waiting", channel="walk_in", kiosk_id=None,
+                                     now=NOW) for n in (1, 2, 3)]
+    revision = "SELECT revision FROM tickets WHERE id = ?"
+    assert db.raw.execute(revision, (tickets[1].id,)).fetchone()[0] == 0
+    known = KnownTickets()
+    db.tickets.in_states("2026-11-25", ("waiting",), ("a",), known=known)
+    with store.write(db):
+        db.tickets.change(tickets[1], "waiting", now=NOW, invite_misses=1)
+    assert db.raw.execute(revision, (tickets[1].id,)).fetchone()[0] == 1
+    statements: list[str] = []
+    db.raw.set_trace_callback(statements.append)
+    with db.snapshot():
+        after = db.tickets.in_states("2026-11-25", ("waiting",), ("a",), known=known)
+    db.raw.set_trace_callback(None)
+    row_reads = [sql for sql in statements if "WHERE id IN" in sql]
+    assert row_reads and all(sql.endswith(f"WHERE id IN ({tickets[1].id})") for sql in row_reads)
+    plan = db.raw.execute("EXPLAIN QUERY PLAN SELECT id, revision FROM tickets WHERE business_date = ? "
+                          "AND status IN ('waiting') AND service IN ('a') ORDER BY arrived_at, id",
+                          ("2026-11-25",)).fetchall()
+    assert any("COVERING INDEX tickets_in_line" in step[-1] for step in plan)   # no row is visited
+    assert [ticket.invite_misses for ticket in after] == [0, 1, 0]
+
+
 def test_known_tickets_forget_what_no_read_returns_any_more(store, monkeypatch):
     from shared.store.tickets import KnownTickets
 

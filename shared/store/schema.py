@@ -302,6 +302,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tickets_by_letter ON tickets (business_date, number_service, lane);
     CREATE INDEX tickets_booked ON tickets (business_date, status, service) WHERE appointment_at IS NOT NULL;
     """,
+    # 14: each ticket's revision, raised by every change of its row (`Tickets.change`, the only
+    # UPDATE of tickets; a later migration that rewrites rows must raise it too). The lines' index
+    # carries it, so a reader that keeps the tickets it read (the relay, placing phones after
+    # every call) learns from the index alone which rows changed since, and reads only those.
+    """
+    ALTER TABLE tickets ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX tickets_in_line;
+    CREATE INDEX tickets_in_line ON tickets (business_date, service, lane, status, arrived_at, revision);
+    """,
 )
 
 

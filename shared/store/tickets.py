@@ -38,34 +38,44 @@ def _ticket(row: tuple) -> Ticket:
 
 
 class KnownTickets:
-    """Tickets a long-lived reader has read before, so a row unchanged since is not parsed again.
+    """Tickets a long-lived reader has read before, so a row unchanged since is not read again.
 
     The relay reads the whole line of a service after every call to place each watching phone;
-    between two calls all but a row or two are the same, and parsing the rest was a third of
-    that read. A row is reused only if every column is equal (a `Ticket` is immutable). Tickets
-    no read has returned for `PRUNE_EVERY` reads (called, finished, another day) are forgotten,
-    so it holds about what the watched lines hold."""
+    between two calls all but a row or two are the same. Each row's `revision` rises with every
+    change (`Tickets.change`) and sits in the lines' index, so the line is read as ids and
+    revisions from the index, and only rows new or changed since are read and parsed. Tickets
+    are never deleted, so an id always names the same ticket. Tickets no read has returned for
+    `PRUNE_EVERY` reads (called, finished, another day) are forgotten, so it holds about what
+    the watched lines hold."""
 
     PRUNE_EVERY = 64
 
     def __init__(self):
-        self._by_id: dict[int, tuple[tuple, Ticket]] = {}
+        self._by_id: dict[int, tuple[int, Ticket]] = {}
         self._seen: set[int] = set()
         self._reads = 0
 
     def __len__(self) -> int:
         return len(self._by_id)
 
-    def tickets(self, rows) -> list[Ticket]:
-        """The tickets of these rows, in their order."""
+    def stale(self, keys: list[tuple[int, int]]) -> list[int]:
+        """The ids among these (id, revision) pairs not known at that revision."""
+        by_id = self._by_id
+        return [ticket_id for ticket_id, revision in keys
+                if (known := by_id.get(ticket_id)) is None or known[0] != revision]
+
+    def learn(self, rows) -> None:
+        """Keep tickets read afresh: rows of (revision, *the ticket's columns)."""
+        for row in rows:
+            self._by_id[row[1]] = (row[0], _ticket(row[1:]))
+
+    def tickets(self, keys: list[tuple[int, int]]) -> list[Ticket]:
+        """The tickets of these (id, revision) pairs, in their order (each known by now)."""
         by_id, seen = self._by_id, self._seen
         found = []
-        for row in rows:
-            known = by_id.get(row[0])
-            if known is None or known[0] != row:
-                known = by_id[row[0]] = (row, _ticket(row))
-            seen.add(row[0])
-            found.append(known[1])
+        for ticket_id, _revision in keys:
+            seen.add(ticket_id)
+            found.append(by_id[ticket_id][1])
         self._reads += 1
         if self._reads % self.PRUNE_EVERY == 0:
             self._by_id = {ticket_id: known for ticket_id, known in by_id.items() if ticket_id in seen}
@@ -138,7 +148,7 @@ class Tickets:
         sets = ", ".join(f"{column} = ?" for column in assignments)
         values = [to_utc_text(value) if isinstance(value, datetime) else value for value in assignments.values()]
         updated = self.raw.execute(
-            f"UPDATE tickets SET {sets} WHERE id = ? AND status = ?",
+            f"UPDATE tickets SET {sets}, revision = revision + 1 WHERE id = ? AND status = ?",
             (*values, ticket.id, ticket.status),
         ).rowcount
         if updated != 1:
@@ -184,15 +194,24 @@ class Tickets:
     def in_states(self, business_date: str, statuses: tuple[str, ...],
                   services: tuple[str, ...] | None = None, *, known: KnownTickets | None = None) -> list[Ticket]:
         """The day's tickets in these states (optionally of these services), oldest first; rows
-        read before through `known` come back as the same tickets."""
-        sql = f"SELECT {_COLUMNS} FROM tickets WHERE business_date = ? AND status IN ({marks(statuses)})"
+        read before through `known` come back as the same tickets (read it in a snapshot, so the
+        index's ids and the rows read after them are of one moment)."""
+        where = f"WHERE business_date = ? AND status IN ({marks(statuses)})"
         params: list = [business_date, *statuses]
         if services is not None:
-            sql += f" AND service IN ({marks(services)})"
+            where += f" AND service IN ({marks(services)})"
             params.extend(services)
-        sql += " ORDER BY arrived_at, id"
-        rows = self.raw.execute(sql, params)
-        return known.tickets(rows) if known is not None else [_ticket(row) for row in rows]
+        if known is None:
+            rows = self.raw.execute(f"SELECT {_COLUMNS} FROM tickets {where} ORDER BY arrived_at, id", params)
+            return [_ticket(row) for row in rows]
+        # Ids and revisions come from the lines' index; only the rows changed since are read.
+        keys = self.raw.execute(f"SELECT id, revision FROM tickets {where} ORDER BY arrived_at, id", params).fetchall()
+        stale = known.stale(keys)
+        for start in range(0, len(stale), 900):
+            chunk = stale[start:start + 900]
+            known.learn(self.raw.execute(f"SELECT revision, {_COLUMNS} FROM tickets WHERE id IN ({marks(chunk)})",
+                                         chunk))
+        return known.tickets(keys)
 
     def waiting(self, business_date: str, services: tuple[str, ...] | None = None) -> list[Ticket]:
         return self.in_states(business_date, (WAITING,), services)
