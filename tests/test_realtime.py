@@ -83,6 +83,40 @@ def test_messages_are_sent_as_json_without_searching_them_for_binary_data(app, c
     assert searched == []
 
 
+def test_a_finished_visits_phone_is_left_out_of_later_calls_yet_hears_what_concerns_it(
+        app, client, kiosk_headers, staff_headers, monkeypatch):
+    """A ticket called or finished stands in no line: later calls in its service do not read it
+    again for its phone (with phones left open all day that work would grow with every visitor
+    served), while its own rating and a change for everyone still reach it."""
+    from shared.store.tickets import Tickets
+
+    officer = staff_headers()
+    mine = take(client, kiosk_headers).get_json()
+    phone = socketio.test_client(app, namespace="/ticket", flask_test_client=client)
+    phone.emit("watch", {"token": mine["token"]}, namespace="/ticket")
+    client.post("/api/counters/1/call-next", headers=officer)
+    client.post("/api/counters/1/done", headers=officer)
+    assert [(view["status"], view["rated"]) for view in events(phone, "ticket")][-1] == ("done", False)
+    office = app.extensions["antrean.office"]
+    mine_id = office.store.connect().tickets.by_number(office.today(), mine["number"]).id
+    read, real = [], Tickets.by_ids
+
+    def recorded(self, ticket_ids):
+        read.extend(ticket_ids)
+        return real(self, ticket_ids)
+
+    monkeypatch.setattr(Tickets, "by_ids", recorded)
+    for _ in range(3):
+        take(client, kiosk_headers)
+        client.post("/api/counters/1/call-next", headers=officer)
+    assert mine_id not in read and events(phone, "ticket") == []
+    assert client.post(f"/api/tickets/{mine['token']}/feedback", json={"score": 4}).status_code == 201
+    assert [(view["status"], view["rated"]) for view in events(phone, "ticket")] == [("done", True)]
+    read.clear()
+    client.post("/api/counters/2/pause", headers=officer)   # every estimate may move: all are read
+    assert mine_id in read
+
+
 def test_a_call_reaches_the_displays_then_the_phones_then_the_displays_counts(app, client, display, kiosk_headers,
                                                                              staff_headers, monkeypatch):
     """With hundreds of phones watching, the last phone told waits for every message sent before

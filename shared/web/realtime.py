@@ -60,6 +60,11 @@ def ticket_room(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
 
 
+def _line_of(ticket: Ticket) -> str | None:
+    """The service whose line a ticket stands in, if it stands in one (waiting, invited, outside)."""
+    return ticket.service if ticket.status in ticket_views.QUEUED else None
+
+
 def called_payload(logged: LoggedEvent) -> dict:
     """The `called` message of a logged call event."""
     event = logged.event
@@ -200,7 +205,7 @@ class Screens:
         def add() -> None:
             self._watchers.setdefault(ticket.id, set()).add(client)
             self._watching.setdefault(client, set()).add(ticket.id)
-            self._file(ticket.id, ticket.service)
+            self._file(ticket.id, _line_of(ticket))
             self._last_sent[ticket.id] = payload
 
         self.relay.call_soon(add)
@@ -220,8 +225,10 @@ class Screens:
         self.relay.call_soon(remove)
 
     def _file(self, ticket_id: int, service: str | None) -> None:
-        """Note which service's line a watched ticket is in (None: no longer watched), so a call
-        in one service finds its phones without going through every watched ticket."""
+        """Note which service's line a watched ticket stands in (None: in none, or no longer
+        watched), so a call in one service finds its phones without going through every watched
+        ticket. A ticket called, served or finished stands in no line: the others' calls do not
+        move it, and what does (its own call, return, rating) names it in the event."""
         before = self._service_of.pop(ticket_id, None)
         if before is not None:
             filed = self._watched_in[before]
@@ -242,10 +249,14 @@ class Screens:
             return
         services: set[str] = set()
         touched: set[int] = set()
+        everyone = False
         calls: dict[int, TicketCalled] = {}   # the latest call of each ticket in the batch
         for event in events:
             if isinstance(event, QueueChanged) and event.everyone:
-                services.update(self._watched_in)  # counters or the cap: every estimate may move
+                # Counters, the cap or the office's setup changed: every estimate may move, and
+                # a finished visit's survey too.
+                services.update(self._watched_in)
+                everyone = True
             elif isinstance(event, QueueChanged):
                 services.update(event.services)
                 touched.update(event.ticket_ids)
@@ -253,7 +264,8 @@ class Screens:
                 services.add(event.service)
                 touched.add(event.ticket_id)
                 calls[event.ticket_id] = event
-        affected = {ticket_id for ticket_id in touched if ticket_id in self._watchers}
+        affected = set(self._watchers) if everyone else {ticket_id for ticket_id in touched
+                                                          if ticket_id in self._watchers}
         for service in services:
             affected.update(self._watched_in.get(service, ()))
         if not affected:
@@ -275,8 +287,8 @@ class Screens:
                            if ticket.status in ticket_views.QUEUED)
             views = ticket_views.public_views(self.office, db, tickets, lines={today: queued} if complete else None)
         for ticket in tickets:
-            if self._service_of.get(ticket.id) != ticket.service:
-                self._file(ticket.id, ticket.service)   # transferred to another service
+            if self._service_of.get(ticket.id) != _line_of(ticket):
+                self._file(ticket.id, _line_of(ticket))   # called, back in a line, or transferred
             payload = views[ticket.id]
             call = calls.get(ticket.id)
             if call is not None and payload["status"] != CALLED:
