@@ -25,6 +25,15 @@ def marks(values: tuple | list) -> str:
     return ", ".join("?" for _ in values)
 
 
+# Ids per `IN (…)` list, below the variable limit of older SQLite builds (999).
+CHUNK = 900
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    """The ids in lists short enough for one `IN (…)`."""
+    return [ids[start:start + CHUNK] for start in range(0, len(ids), CHUNK)]
+
+
 def _ticket(row: tuple) -> Ticket:
     (ticket_id, business_date, service, lane, sequence, number, status, channel,
      arrived_at, issued_at, called_at, counter, recalls, appointment_at, returns, invited_at, invite_misses) = row
@@ -178,8 +187,7 @@ class Tickets:
     def by_ids(self, ticket_ids: list[int]) -> list[Ticket]:
         """Several tickets in one query (chunked below SQLite's variable limit)."""
         tickets = []
-        for start in range(0, len(ticket_ids), 900):
-            chunk = ticket_ids[start:start + 900]
+        for chunk in _chunks(ticket_ids):
             rows = self.raw.execute(f"SELECT {_COLUMNS} FROM tickets WHERE id IN ({marks(chunk)})", chunk)
             tickets.extend(_ticket(row) for row in rows)
         return tickets
@@ -207,8 +215,7 @@ class Tickets:
         # Ids and revisions come from the lines' index; only the rows changed since are read.
         keys = self.raw.execute(f"SELECT id, revision FROM tickets {where} ORDER BY arrived_at, id", params).fetchall()
         stale = known.stale(keys)
-        for start in range(0, len(stale), 900):
-            chunk = stale[start:start + 900]
+        for chunk in _chunks(stale):
             known.learn(self.raw.execute(f"SELECT revision, {_COLUMNS} FROM tickets WHERE id IN ({marks(chunk)})",
                                          chunk))
         return known.tickets(keys)

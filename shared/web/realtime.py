@@ -287,8 +287,9 @@ class Screens:
                            if ticket.status in ticket_views.QUEUED)
             views = ticket_views.public_views(self.office, db, tickets, lines={today: queued} if complete else None)
         for ticket in tickets:
-            if self._service_of.get(ticket.id) != _line_of(ticket):
-                self._file(ticket.id, _line_of(ticket))   # called, back in a line, or transferred
+            line = _line_of(ticket)
+            if self._service_of.get(ticket.id) != line:
+                self._file(ticket.id, line)   # called, back in a line, or transferred
             payload = views[ticket.id]
             call = calls.get(ticket.id)
             if call is not None and payload["status"] != CALLED:

@@ -13,9 +13,9 @@ but not the 2,000 an office holds open all day (docs/PERFORMANCE.md, memory):
 `GeventWebSocket` is the same transport on the same framing library (wsproto's frame
 protocol), read in the request's own greenlet, with the handshake answered and forgotten and
 compression declined. Only the messages it sends are framed by hand (`data_frame`): the
-hottest path of a call, and the simplest frame there is. engine.io drives it exactly as it drives simple-websocket (`wait`,
-`send`, `close`); where the server is not gunicorn (a development server) simple-websocket
-still serves.
+hottest path of a call, and the simplest frame there is. engine.io drives it exactly as it
+drives simple-websocket (`wait`, `send`, `close`); where the server is not gunicorn (a
+development server) simple-websocket still serves.
 
 It also writes a message at once, in the greenlet that sends it, when the socket can take it
 (`_send_packet`). engine.io queues every message for a writer greenlet of the socket's own:
