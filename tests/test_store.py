@@ -473,3 +473,30 @@ def test_on_a_read_only_mount_no_connection_is_pooled_or_reused(store, monkeypat
         during.raw.execute("SELECT 1")   # closed, so the mount can be lifted again
     monkeypatch.setattr(os, "statvfs", real)
     assert store.connect(pooled=True) is not earlier   # the old handles were closed, not kept
+
+
+def _migrate_at(path: str, start: float) -> str | None:
+    import time
+
+    from shared.store.database import Store
+
+    while time.time() < start:
+        pass
+    try:
+        Store(path).migrate()
+    except Exception as error:  # reported to the test, which shows it
+        return repr(error)
+    return None
+
+
+def test_processes_opening_a_new_office_at_once_all_migrate_it(tmp_path):
+    """Several commands started together on a new office (`antrean kiosk add` ×4): switching the
+    new file to WAL is refused at once to all but one of them, and they must wait, not fail."""
+    import multiprocessing
+    import time
+
+    with multiprocessing.get_context("fork").Pool(6) as pool:
+        for attempt in range(25):
+            path = str(tmp_path / f"office-{attempt}.sqlite3")
+            start = time.time() + 0.05
+            assert [error for error in pool.starmap(_migrate_at, [(path, start)] * 6) if error] == []

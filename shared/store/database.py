@@ -144,7 +144,7 @@ class Store:
         """
         connection = self.connect(busy_ms=int(self.write_wait * 1000))
         try:
-            connection.raw.execute("PRAGMA journal_mode = WAL")
+            self._into_wal(connection)
             version = connection.raw.execute("PRAGMA user_version").fetchone()[0]
             if version >= len(schema.MIGRATIONS):
                 return version  # up to date: no write lock, so a read-only database still serves reads
@@ -158,6 +158,23 @@ class Store:
                     connection.raw.execute(f"PRAGMA user_version = {version + 1}")
         finally:
             connection.close()
+
+    def _into_wal(self, connection: Connection) -> None:
+        """Put a new file in WAL mode, waiting while another process does the same.
+
+        Switching a file out of its rollback journal needs it alone; when two processes open a
+        new office at once, SQLite refuses one of them at once ("database is locked") instead of
+        waiting in the busy handler, since each holds the lock the other wants. So the switch is
+        tried again until the write wait runs out. Once in WAL mode the pragma changes nothing."""
+        deadline = time.monotonic() + self.write_wait
+        while True:
+            try:
+                connection.raw.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
 
     def check_writable(self, now: datetime) -> None:
         """Prove at start-up that the file takes writes (raises StoreReadOnly / StoreFull)."""
