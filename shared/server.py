@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+from gunicorn.http.body import LengthReader
 from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.ggevent import GeventWorker
 from gunicorn.workers.gthread import ThreadWorker
@@ -77,12 +78,19 @@ class _BodyDeadline:
         return iter(self.readlines())
 
 
+def _without_body(req) -> bool:
+    """Whether the request declared an empty body (no Content-Length, or 0, and not chunked)."""
+    reader = getattr(req.body, "reader", None)
+    return isinstance(reader, LengthReader) and reader.length == 0
+
+
 class DeadlineGeventWorker(GeventWorker):
     """gunicorn's gevent worker with a deadline on each request body (headers are already
     bounded by the keep-alive timeout, which gunicorn applies to reading them)."""
 
     def handle_request(self, listener_name, req, sock, addr):
-        req.body = _BodyDeadline(req.body, req, time.monotonic() + REQUEST_DEADLINE_S, _gevent_deadline)
+        if not _without_body(req):   # nothing to wait for: no timer (call-next, every GET)
+            req.body = _BodyDeadline(req.body, req, time.monotonic() + REQUEST_DEADLINE_S, _gevent_deadline)
         super().handle_request(listener_name, req, sock, addr)
 
     def init_process(self):
@@ -225,6 +233,12 @@ class OfficeServer(BaseApplication):
              "ANTREAN_PUBLIC_URL": self.public_url},
             instance_path=self.instance,
         )
+        if self.async_mode == "gevent":
+            import gevent
+
+            # Writes that arrive together share one commit: a finished write lets the requests
+            # already read run up to their own write before it flushes (store.database, group commit).
+            app.extensions["antrean.office"].store.gather = gevent.sleep
         if self.async_mode == "gevent" and os.environ.get("ANTREAN_COMMIT_IN_THREAD") == "1":
             import gevent
 

@@ -272,9 +272,10 @@ def test_a_write_that_gets_the_lock_in_time_goes_through(tmp_path):
 def test_a_full_disk_is_a_clear_refusal_and_writes_nothing(store):
     db = store.connect()
     pages = db.raw.execute("PRAGMA page_count").fetchone()[0]
-    db.raw.execute(f"PRAGMA max_page_count = {pages}")   # the file may not grow: as a full disk
+    full = store_on(db, f"PRAGMA max_page_count = {pages}")   # the file may not grow: as a full disk
+    db = full.connect()
     with pytest.raises(StoreFull) as error:
-        with store.write(db):
+        with full.write(db):
             for sequence in range(1, 2000):
                 db.tickets.insert(business_date="2026-11-25", service="a", lane="general", sequence=sequence,
                                   number=f"A-{sequence:03d}", status="waiting", channel="walk_in", kiosk_id=None,
@@ -284,24 +285,25 @@ def test_a_full_disk_is_a_clear_refusal_and_writes_nothing(store):
 
 
 def test_a_read_only_database_is_a_clear_refusal(store):
-    db = store.connect()
-    db.raw.execute("PRAGMA query_only = ON")   # as a file the server may not write
+    read_only = store_on(store.connect(), "PRAGMA query_only = ON")   # as a file the server may not write
+    db = read_only.connect()
     with pytest.raises(StoreReadOnly) as error:
-        with store.write(db):
+        with read_only.write(db):
             db.tickets.next_sequence("2026-11-25", "a")
     assert error.value.code == "read_only"
     with pytest.raises(StoreReadOnly):
-        store_on(db).check_writable(NOW)
+        read_only.check_writable(NOW)
 
 
-def store_on(db):
-    """A Store whose connections are read-only like `db`'s (to test the start-up check)."""
-    class ReadOnlyStore(Store):
-        def connect(self):
-            connection = super().connect()
-            connection.raw.execute("PRAGMA query_only = ON")
+def store_on(db, pragma: str):
+    """A Store on `db`'s file whose every connection runs `pragma` first (a fault of the file,
+    which the writer connection meets as every other connection does)."""
+    class FaultyStore(Store):
+        def connect(self, **options):
+            connection = super().connect(**options)
+            connection.raw.execute(pragma)
             return connection
-    return ReadOnlyStore(db.store.path)
+    return FaultyStore(db.store.path)
 
 
 # -- the event log ----------------------------------------------------------------------------
@@ -451,6 +453,128 @@ def test_a_commit_failing_in_its_thread_rolls_back_and_says_why(store):
     assert not db.raw.in_transaction
     store.run_blocking = None
     assert store.connect().settings.get("probe") is None
+
+
+# -- group commit: writes that arrive together share one COMMIT --------------------------------
+
+def counting_commits(store) -> list[int]:
+    """Count the store's COMMITs (each one flush to disk) through its `run_blocking` hook."""
+    commits = []
+
+    def run(action):
+        commits.append(1)
+        return action()
+
+    store.run_blocking = run
+    return commits
+
+
+def joining(store, *writes):
+    """A `gather` that runs `writes` the first time it is called, as the requests that arrived
+    with the first write would run up to their own writes under gevent; what each raised is kept."""
+    outcomes = []
+
+    def gather():
+        pending, writes_left[:] = list(writes_left), []
+        for write in pending:
+            try:
+                write()
+                outcomes.append("ok")
+            except Exception as error:   # noqa: BLE001 - the test reads what each write raised
+                outcomes.append(error)
+
+    writes_left = list(writes)
+    store.gather = gather
+    return outcomes
+
+
+def put(store, key: str, value: str, *, fail: Exception | None = None):
+    """A write of one setting on a connection of its own (a request's), failing at its end if told to."""
+    def write():
+        db = store.connect(pooled=True)
+        try:
+            with store.write(db):
+                db.settings.set(key, value, None, NOW)
+                assert db.settings.get(key) == value   # its own reads see its write
+                if fail is not None:
+                    raise fail
+        finally:
+            db.close()
+    return write
+
+
+def test_writes_that_arrive_together_share_one_commit_and_each_is_durable(store, tmp_path):
+    """As the gevent server runs them: each request a greenlet, `gather` one turn of the loop."""
+    import gevent
+
+    commits = counting_commits(store)
+    store.gather = gevent.sleep
+    writes = [gevent.spawn(put(store, key, value)) for key, value in (("first", "1"), ("second", "2"), ("third", "3"))]
+    gevent.joinall(writes, raise_error=True)
+    assert len(commits) == 1
+    fresh = Store(tmp_path / "antrean.sqlite3").connect()
+    assert [fresh.settings.get(key) for key in ("first", "second", "third")] == ["1", "2", "3"]
+    put(store, "fourth", "4")()   # alone: its own commit
+    assert len(commits) == 2 and fresh.settings.get("fourth") == "4"
+
+
+def test_a_write_that_fails_in_a_batch_is_undone_alone(store):
+    from shared.domain.errors import InvalidState
+
+    commits = counting_commits(store)
+    outcomes = joining(store, put(store, "refused", "x", fail=InvalidState("no")), put(store, "kept", "k"))
+    put(store, "first", "1")()
+    assert isinstance(outcomes[0], InvalidState) and outcomes[1] == "ok"
+    other = store.connect()
+    assert (other.settings.get("first"), other.settings.get("refused"), other.settings.get("kept")) == ("1", None, "k")
+    assert len(commits) == 1
+
+
+def test_a_failed_commit_fails_every_write_it_held_and_the_next_write_works(store):
+    import sqlite3
+
+    def full_disk(_action):
+        error = sqlite3.OperationalError("database or disk is full")
+        error.sqlite_errorcode = sqlite3.SQLITE_FULL
+        raise error
+
+    store.run_blocking = full_disk
+    outcomes = joining(store, put(store, "second", "2"))
+    with pytest.raises(StoreFull):
+        put(store, "first", "1")()
+    assert len(outcomes) == 1 and isinstance(outcomes[0], StoreFull)   # told the same, not "ok"
+    other = store.connect()
+    assert other.settings.get("first") is None and other.settings.get("second") is None
+    store.run_blocking, store.gather = None, None
+    put(store, "after", "a")()
+    assert other.settings.get("after") == "a"
+
+
+def test_a_write_on_its_own_connection_commits_the_open_batch_first(store):
+    """The relay's bookkeeping writes on a connection of its own: joining a batch's moment, it
+    must not wait behind the writer's open transaction (it would until the busy deadline)."""
+    store.write_wait = 0.5
+    bookkeeping = store.connect(bookkeeping=True)
+
+    def own_write():
+        with store.write(bookkeeping):
+            bookkeeping.settings.set("relay", "7", None, NOW)
+
+    commits = counting_commits(store)
+    outcomes = joining(store, own_write)
+    put(store, "first", "1")()
+    assert outcomes == ["ok"] and len(commits) == 2
+    other = store.connect()
+    assert (other.settings.get("first"), other.settings.get("relay")) == ("1", "7")
+
+
+def test_a_write_in_progress_is_invisible_to_other_connections_until_its_commit(store):
+    """Reads on other connections never see a batch's writes before they are on disk."""
+    seen = []
+    reader = store.connect()
+    store.gather = lambda: seen.append(reader.settings.get("first"))
+    put(store, "first", "1")()
+    assert seen == [None] and reader.settings.get("first") == "1"
 
 
 def test_on_a_read_only_mount_no_connection_is_pooled_or_reused(store, monkeypatch):
