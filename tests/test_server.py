@@ -65,3 +65,21 @@ def test_the_offices_own_info_lines_reach_the_server_output_redacted():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert "[INFO] shared.services.backups: daily backup written: antrean-2026-12-04" in result.stderr
     assert "scanned /t/… at the door" in result.stderr and "WzEs" not in result.stderr
+
+
+def _parsed(raw: bytes):
+    from gunicorn.config import Config
+    from gunicorn.http.parser import RequestParser
+
+    return next(RequestParser(Config(), [raw], ("127.0.0.1", 40000)))
+
+
+def test_only_requests_that_declare_no_body_go_without_the_body_deadline():
+    """A request with nothing to read sets no timer; any body, even chunked, still has its deadline."""
+    from shared.server import _without_body
+
+    assert _without_body(_parsed(b"POST /api/counters/1/call-next HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"))
+    assert _without_body(_parsed(b"GET /api/queue HTTP/1.1\r\nHost: a\r\n\r\n"))
+    assert not _without_body(_parsed(b"POST /api/tickets HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"))
+    assert not _without_body(_parsed(b"POST /api/tickets HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                     b"2\r\n{}\r\n0\r\n\r\n"))

@@ -23,9 +23,10 @@ from .errors import register_error_handlers, retry_after_header
 from .requests import StoredIntegerConverter
 from ..redaction import RedactingFilter
 from .vocabulary import register_vocabulary
-from .extensions import babel, csrf, limiter, login_manager, socketio
+from .extensions import babel, csrf, limit_limited_views_only, limiter, login_manager, socketio
 from .realtime import Screens
 from .packets import TextPacket
+from .sessions import CookieSessions
 from .socket_errors import FrameJSON, answer_malformed_frames, quiet_frames
 from .collector import Collector
 from .relay import Relay, gevent_after_requests
@@ -109,12 +110,14 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     from kiosk import bp as kiosk_bp
     from kiosk import events as _kiosk_events  # noqa: F401
 
+    app.session_interface = CookieSessions()
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "counter.login"
     babel.init_app(app, locale_selector=_select_locale)
     app.after_request(retry_after_header)   # before the limiter's own, so it runs after it
     limiter.init_app(app)
+    limit_limited_views_only(app)
     # A Socket.IO message is at most 64 KB, as a request body: a bigger one closes the connection.
     # Packets are sent as JSON text without a search for binary data in them (packets.py).
     socketio.init_app(app, async_mode=app.config["ANTREAN_ASYNC_MODE"], json=FrameJSON,

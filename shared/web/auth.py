@@ -12,12 +12,13 @@ session also ends after `ANTREAN_STAFF_IDLE_SECONDS` without a request (a workin
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass
 
 from flask import current_app, g, redirect, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
 from flask_socketio import join_room
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..domain.errors import Forbidden, Unauthorized
 from ..services import accounts
@@ -31,6 +32,7 @@ from .extensions import csrf, login_manager
 from .requests import json_object
 
 STAFF_TOKEN_SECONDS = 12 * 3600
+VERIFIED_TOKENS_KEPT = 512
 # A staff session unused this long ends (a working day and a bit); `ANTREAN_STAFF_IDLE_SECONDS`.
 STAFF_IDLE_SECONDS = 10 * 3600
 KIOSK_SESSION_KEY = "kiosk_id"
@@ -110,7 +112,30 @@ def keep_staff_session() -> None:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="staff-api")
+    serializer = current_app.extensions.get("antrean.staff_tokens")
+    if serializer is None:
+        serializer = URLSafeTimedSerializer(current_app.secret_key, salt="staff-api")
+        current_app.extensions["antrean.staff_tokens"] = serializer
+    return serializer
+
+
+def _token_payload(token: str) -> dict:
+    """A bearer token's payload: its signature checked the first time it is seen, its age each time.
+
+    A console sends the same token with every press; checking its signature again and again
+    was ~4 % of a call-next's time in the worker (docs/PERFORMANCE.md). Only tokens that passed
+    the check are remembered (a few hundred at most), and the account's session version is still
+    read from the database on every request, so signing out ends a token at once."""
+    verified = current_app.extensions.setdefault("antrean.verified_staff_tokens", {})
+    known = verified.get(token)
+    if known is None:
+        payload, signed_at = _serializer().loads(token, max_age=STAFF_TOKEN_SECONDS, return_timestamp=True)
+        if len(verified) >= VERIFIED_TOKENS_KEPT:
+            verified.clear()
+        known = verified[token] = (payload, int(signed_at.timestamp()))
+    elif not 0 <= int(time.time()) - known[1] <= STAFF_TOKEN_SECONDS:
+        raise SignatureExpired("The token has expired.")
+    return known[0]
 
 
 def issue_staff_token(staff: StaffUser) -> str:
@@ -130,7 +155,7 @@ def staff_from_token(token: str | None) -> StaffUser | None:
     if not token:
         return None
     try:
-        payload = _serializer().loads(token, max_age=STAFF_TOKEN_SECONDS)
+        payload = _token_payload(token)
         return _versioned(payload["u"], payload["v"])
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
