@@ -215,9 +215,12 @@ def _remember_language() -> None:
         session["lang"] = chosen
 
 
+SECURITY_HEADERS = (("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Content-Type-Options", "nosniff"),
+                    ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "SAMEORIGIN"))
+
+
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    """The security headers a view did not set itself (one pass over the response's headers)."""
+    present = {name.lower() for name, _value in response.headers}
+    response.headers.extend([(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present])
     return response

@@ -1,4 +1,6 @@
 """Flask extensions, created once here and bound to the app in `create_app`."""
+import functools
+
 from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -33,17 +35,27 @@ def _carries_no_limit() -> bool:
 
 
 def limit_limited_views_only(app) -> None:
-    """Call Flask-Limiter's before-request check only for views that carry a limit.
+    """Run Flask-Limiter's request hooks only for views that carry a limit.
 
-    The request filter above still walks Flask-Limiter's context and limit managers first
-    (~3 % of a call-next in the worker); a view with no limit now skips the check outright.
-    Views with a limit run it unchanged (tests/test_rate_limits.py)."""
-    hooks = app.before_request_funcs.setdefault(None, [])
-    for index, hook in enumerate(hooks):
+    The request filter above is reached only after Flask-Limiter's context and managers
+    (~3 % of a call-next in the worker), and its after-request hook, which adds the limit
+    headers and counts conditional limits, finds nothing to do for a view without one: such a
+    view now skips both. Views with a limit run them unchanged (tests/test_rate_limits.py)."""
+    before = app.before_request_funcs.setdefault(None, [])
+    for index, hook in enumerate(before):
         if hook == limiter._check_request_limit:
             def check_limited(check=hook):
                 if _carries_no_limit():
                     return None
                 return check()
 
-            hooks[index] = check_limited
+            before[index] = check_limited
+    after = app.after_request_funcs.setdefault(None, [])
+    for index, hook in enumerate(after):
+        if isinstance(hook, functools.partial) and hook.args[:1] == (limiter,):
+            def headers_if_limited(response, add_headers=hook):
+                if _carries_no_limit():
+                    return response
+                return add_headers(response)
+
+            after[index] = headers_if_limited
