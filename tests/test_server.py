@@ -83,3 +83,60 @@ def test_only_requests_that_declare_no_body_go_without_the_body_deadline():
     assert not _without_body(_parsed(b"POST /api/tickets HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"))
     assert not _without_body(_parsed(b"POST /api/tickets HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                                      b"2\r\n{}\r\n0\r\n\r\n"))
+
+
+def test_writes_of_requests_woken_together_share_one_commit_under_gevent(tmp_path):
+    """`gather_writes`, as the gevent server sets it: four greenlets woken by their sockets at once
+    (four officers' presses) write, and one COMMIT answers all four."""
+    import gevent
+    from gevent import socket as gsocket
+
+    from shared.server import gather_writes
+    from shared.store import Store
+    from tests.test_store import counting_commits, put
+
+    store = Store(tmp_path / "antrean.sqlite3")
+    store.migrate()
+    commits = counting_commits(store)
+    store.gather = gather_writes
+    pairs = [gsocket.socketpair() for _ in range(4)]
+
+    def officer(index, sock):
+        sock.recv(1)
+        put(store, f"press-{index}", str(index))()
+
+    greenlets = [gevent.spawn(officer, index, theirs) for index, (_ours, theirs) in enumerate(pairs)]
+    gevent.sleep(0)   # each waits on its socket
+    for ours, _theirs in pairs:
+        ours.send(b"x")
+    gevent.joinall(greenlets, raise_error=True)
+    assert len(commits) == 1
+    db = store.connect()
+    assert [db.settings.get(f"press-{index}") for index in range(4)] == ["0", "1", "2", "3"]
+
+
+def test_a_loop_that_never_idles_does_not_hold_a_commit(tmp_path):
+    """A worker busy with other work (a relay writing to thousands of sockets) has no idle
+    moment; the write commits after `GATHER_MAX_S` instead of waiting for one."""
+    import gevent
+
+    from shared.server import gather_writes
+    from shared.store import Store
+    from tests.test_store import put
+
+    store = Store(tmp_path / "antrean.sqlite3")
+    store.migrate()
+    store.gather = gather_writes
+    turns = []
+
+    def busy():
+        while len(turns) < 100_000:
+            turns.append(1)
+            gevent.sleep(0)   # always something to run: the loop is never idle
+
+    worker = gevent.spawn(busy)
+    gevent.sleep(0)
+    put(store, "probe", "kept")()
+    assert not worker.dead   # committed and returned while the loop was still busy
+    worker.kill()
+    assert store.connect().settings.get("probe") == "kept"
