@@ -6,7 +6,8 @@ scenario is also runnable alone:
 - `python -m bench.realtime`  (a) call → screen latency with 50 displays + 950 phones, and
                               (e) the worker's RSS after that run;
 - `python -m bench.issue`     (b) ticket issue by 4 concurrent kiosks;
-- `python -m bench.call_next` (c) call-next by 4 officers on 4 counters at once;
+- `python -m bench.call_next` (c) call-next by 4 officers on 4 counters at once (the worker
+                              and the client on cores of their own; `--shared-cores` not);
 - `python -m bench.console`   (d) officer console page load after a form sign-in.
 
 Every scenario starts its own server (`python -m shared.cli … serve`) on a fresh demo

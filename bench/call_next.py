@@ -14,12 +14,19 @@ officer signs in through `POST /api/login`. Two phases, each request timed:
 - the bursts again with a lean client (`_raw_bursts`): one thread, raw HTTP on kept-alive
   sockets, so the bench client's own work stays out of the server's figure.
 
-`python -m bench.call_next --mode gevent [--calls 400]`
+The server's worker and the bench client run on cores of their own (`_apart`), as in an
+office, where the officers' browsers are on their own machines. Sharing the two cores, the
+kernel woke the client on the core the worker was busy on: timed on one clock, the worker
+had written an answer 1–2 ms before the client could read it (docs/PERFORMANCE.md). The lean
+bursts are run once more with both free to share the cores (`burst_raw_shared`), for comparison.
+
+`python -m bench.call_next --mode gevent [--calls 400] [--shared-cores]`
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import selectors
 import socket
 import threading
@@ -201,25 +208,58 @@ def _complete(buffer: bytes) -> str | None:
     return lines[0].split()[1].decode()
 
 
-def run(mode: str, *, calls: int = 200, burst_pause_s: float = 0.1, keep: bool = False, log=print) -> dict:
+def _apart(srv) -> dict | None:
+    """The worker on the first core it may use, this process (and the threads it starts) on the
+    others; None (nothing changed) with a single core or no worker found."""
+    cpus = sorted(os.sched_getaffinity(0))
+    worker = srv.worker_pid()
+    if len(cpus) < 2 or worker is None:
+        return None
+    server, client = {cpus[0]}, set(cpus[1:])
+    _pin_process(worker, server)
+    os.sched_setaffinity(0, client)
+    return {"worker": sorted(server), "client": sorted(client), "all": cpus}
+
+
+def _pin_process(pid: int, cpus: set[int]) -> None:
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            os.sched_setaffinity(int(task), cpus)
+        except ProcessLookupError:
+            pass   # a thread that has just ended
+
+
+def run(mode: str, *, calls: int = 200, burst_pause_s: float = 0.1, keep: bool = False, apart: bool = True,
+        log=print) -> dict:
     """`calls` lock-step bursts of 4 presses, then `calls` back-to-back presses per officer."""
     with bench_server.start(mode, keep=keep) as srv:
-        plan = ticket_plan(3 * calls)
+        plan = ticket_plan((4 if apart else 3) * calls)   # the shared-cores bursts call `calls` more
         issue_many(srv.base_url, srv.instance.kiosk_tokens, plan, deadline_s=300)
         log(f"  [{mode}] pre-issued {len(plan)} tickets; 4 officers × {calls} bursts, then × {calls} back to back…")
         sessions = _officer_sessions(srv)
+        cores = _apart(srv) if apart else None
         try:
             burst = _run_officers(srv, sessions, calls, burst_pause_s=burst_pause_s)
             saturated = _run_officers(srv, sessions, calls, burst_pause_s=None)
             burst_raw = _raw_bursts(srv, sessions, calls, burst_pause_s)
+            burst_raw_shared = None
+            if cores is not None:
+                _pin_process(srv.worker_pid(), set(cores["all"]))
+                os.sched_setaffinity(0, set(cores["all"]))
+                burst_raw_shared = _raw_bursts(srv, sessions, calls, burst_pause_s)
         finally:
+            if cores is not None:
+                os.sched_setaffinity(0, set(cores["all"]))
             for session in sessions:
                 session.close()
+        shared = (f"; sharing the cores {burst_raw_shared['latency_ms']['p99'] or float('nan'):.1f} ms"
+                  if burst_raw_shared else "")
         log(f"  [{mode}] bursts p99 {burst['latency_ms']['p99']:.1f} ms "
-            f"(lean client {burst_raw['latency_ms']['p99'] or float('nan'):.1f} ms); "
+            f"(lean client {burst_raw['latency_ms']['p99'] or float('nan'):.1f} ms{shared}); "
             f"back to back {saturated['calls_per_s']:.0f} calls/s")
     return {"scenario": "call_next", "mode": mode, "officers": len(COUNTERS), "calls_per_officer": calls,
-            "pre_issued": len(plan), "burst": burst, "saturated": saturated, "burst_raw": burst_raw}
+            "pre_issued": len(plan), "cores": cores, "burst": burst, "saturated": saturated,
+            "burst_raw": burst_raw, "burst_raw_shared": burst_raw_shared}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -228,8 +268,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--calls", type=int, default=200, help="bursts, and back-to-back presses, per officer")
     parser.add_argument("--pause", type=float, default=0.1, help="seconds between bursts")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--shared-cores", action="store_true",
+                        help="leave the worker and the client free to share the cores throughout")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.mode, calls=args.calls, burst_pause_s=args.pause, keep=args.keep), indent=2))
+    print(json.dumps(run(args.mode, calls=args.calls, burst_pause_s=args.pause, keep=args.keep,
+                         apart=not args.shared_cores), indent=2))
 
 
 if __name__ == "__main__":

@@ -187,6 +187,8 @@ ROWS = (
      lambda r: _trio(r, "burst.latency_ms")),
     ("(c) the same bursts timed by a lean client (one thread, raw HTTP), p50 / p99 / max ms", "p99 ≤ 10",
      "call_next", lambda r: _trio(r, "burst_raw.latency_ms")),
+    ("(c) the lean client's bursts with the worker and the client sharing the cores, p50 / p99 / max ms", "—",
+     "call_next", lambda r: _trio(r, "burst_raw_shared.latency_ms")),
     ("(c) call-next, 4 officers back to back, p50 / p99 / max ms", "—", "call_next",
      lambda r: _trio(r, "saturated.latency_ms")),
     ("(c) call-next back to back, calls per second", "—", "call_next",
