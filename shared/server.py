@@ -84,20 +84,27 @@ def _without_body(req) -> bool:
     return isinstance(reader, LengthReader) and reader.length == 0
 
 
-# How long a finished write waits for others to join its commit, at most: when the loop is busy
-# with other work (a relay delivering to 2,000 sockets), the write commits without waiting for it.
+# How long a finished write waits for others to join its commit, at most: while writes keep
+# coming (twenty visitors booking at once), a batch is committed after this long all the same.
 GATHER_MAX_S = 0.002
 
 
-def gather_writes() -> None:
-    """Under gevent: let every request whose bytes have arrived run up to its own write (until
-    the loop is idle, or `GATHER_MAX_S`), so their writes join the open transaction and one
-    flush to disk answers them all. One turn of the loop is not enough: four presses sent
-    together can reach the server's poll in two rounds, and the last would flush alone."""
+def gather_writes(store) -> None:
+    """Under gevent: let the requests whose bytes have arrived run up to their own writes, turn
+    after turn of the loop while each turn adds a write to the open transaction, so one flush
+    to disk answers them all. It stops at the first turn that adds none: waiting for the loop
+    to be idle instead held every write of a busy worker (bookings, slot listings) for the
+    whole `GATHER_MAX_S`, and one turn alone missed presses that reached the next poll."""
     import gevent
 
-    with gevent.Timeout(GATHER_MAX_S, False):
-        gevent.idle()
+    deadline = time.monotonic() + GATHER_MAX_S
+    joined = store.pending_writes
+    while True:
+        gevent.sleep(0)
+        now = store.pending_writes
+        if now in (0, joined) or time.monotonic() >= deadline:   # 0: another write committed it
+            return
+        joined = now
 
 
 class DeadlineGeventWorker(GeventWorker):
@@ -252,7 +259,8 @@ class OfficeServer(BaseApplication):
         if self.async_mode == "gevent":
             # Writes that arrive together share one commit: a finished write lets the requests
             # that have arrived run up to their own write before it flushes (store.database).
-            app.extensions["antrean.office"].store.gather = gather_writes
+            store = app.extensions["antrean.office"].store
+            store.gather = lambda: gather_writes(store)
         if self.async_mode == "gevent" and os.environ.get("ANTREAN_COMMIT_IN_THREAD") == "1":
             import gevent
 

@@ -338,6 +338,12 @@ class Store:
         if batch.error is not None:
             raise batch.error
 
+    @property
+    def pending_writes(self) -> int:
+        """How many finished writes wait in the writer's open transaction for their commit."""
+        batch = self._batch
+        return batch.writes if batch is not None else 0
+
     def _open_batch(self, deadline: float) -> _Batch:
         """The writer's open transaction, begun now (waiting for other processes) when none is."""
         if self._batch is not None:
