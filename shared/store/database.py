@@ -286,10 +286,7 @@ class Store:
                 raise
             callbacks, connection._after_commit = connection._after_commit, []
             appended, connection._appended = connection._appended, False
-            for callback in callbacks:
-                callback()
-            if appended and self.on_events is not None:
-                self.on_events()
+            self._committed(callbacks, appended)
         finally:
             self._write_lock.release()
 
@@ -385,9 +382,13 @@ class Store:
             return
         self._batch = None
         batch.done = True
-        for callback in batch.callbacks:
+        self._committed(batch.callbacks, batch.appended)
+
+    def _committed(self, callbacks: list[Callable[[], None]], appended: bool) -> None:
+        """After a commit: its writes' callbacks in order, then the relay's wake-up if events were appended."""
+        for callback in callbacks:
             callback()
-        if batch.appended and self.on_events is not None:
+        if appended and self.on_events is not None:
             self.on_events()
 
     def _end_batch(self, batch: _Batch, error: BaseException | None) -> None:

@@ -16,14 +16,13 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
 
 
-@limiter.request_filter
 def _carries_no_limit() -> bool:
-    """Let a request through the limiter at once when its view carries no limit.
+    """Whether this request's view carries no rate limit (asked of Flask-Limiter once per endpoint).
 
     Only views decorated with a limit are limited (there are no default or application
     limits), yet Flask-Limiter resolves the limits of every request: ~0.2 ms, a sixth of a
-    call-next's time in the worker (docs/PERFORMANCE.md). Whether a view carries one is asked
-    of Flask-Limiter once per endpoint; the limited views are checked exactly as before."""
+    call-next's time in the worker (docs/PERFORMANCE.md). `limit_limited_views_only` asks this
+    before each of Flask-Limiter's hooks."""
     known = current_app.extensions.setdefault("antrean.limited_endpoints", {})
     endpoint = request.endpoint
     limited = known.get(endpoint)
@@ -37,10 +36,10 @@ def _carries_no_limit() -> bool:
 def limit_limited_views_only(app) -> None:
     """Run Flask-Limiter's request hooks only for views that carry a limit.
 
-    The request filter above is reached only after Flask-Limiter's context and managers
-    (~3 % of a call-next in the worker), and its after-request hook, which adds the limit
-    headers and counts conditional limits, finds nothing to do for a view without one: such a
-    view now skips both. Views with a limit run them unchanged (tests/test_rate_limits.py)."""
+    A request filter would be reached only after Flask-Limiter's context and managers (~3 % of
+    a call-next in the worker), and its after-request hook, which adds the limit headers and
+    counts conditional limits, finds nothing to do for a view without one: such a view skips
+    both. Views with a limit run them unchanged (tests/test_rate_limits.py)."""
     before = app.before_request_funcs.setdefault(None, [])
     for index, hook in enumerate(before):
         if hook == limiter._check_request_limit:
