@@ -1,10 +1,12 @@
 """The trimmed request path (docs/PERFORMANCE.md): a bearer token's signature is checked once
 but its age and its account on every request; a request without a session cookie gets an
-empty session and no cookie; views without a rate limit never enter Flask-Limiter."""
+empty session and no cookie; views without a rate limit never enter Flask-Limiter, not even
+to reset its state at the end."""
 from __future__ import annotations
 
 import time
 
+from flask_limiter._extension import LimiterContext
 from itsdangerous import URLSafeTimedSerializer
 
 from shared.web import auth
@@ -73,3 +75,26 @@ def test_views_without_a_limit_never_enter_the_limiter(client, kiosk_headers, st
     assert client.post("/api/counters/1/call-next", headers=officer).status_code == 200
     assert client.get("/api/queue").status_code == 200
     assert entered == []
+
+
+def test_the_limiter_state_is_reset_after_limited_views_only(client, kiosk_headers, staff_headers, monkeypatch):
+    resets, made, real_reset, real_make = [], [], LimiterContext.reset, LimiterContext.__init__
+
+    def reset(self):
+        resets.append(self)
+        real_reset(self)
+
+    def make(self, *args, **kwargs):
+        made.append(self)
+        real_make(self, *args, **kwargs)
+
+    monkeypatch.setattr(LimiterContext, "reset", reset)
+    monkeypatch.setattr(LimiterContext, "__init__", make)
+    take(client, kiosk_headers)
+    assert resets and resets[-1] in made   # a kiosk's ticket is limited: its state is emptied after it
+    assert resets[-1].view_rate_limit is None and not resets[-1].seen_limits
+    officer = staff_headers("officer")
+    resets.clear(), made.clear()
+    assert client.post("/api/counters/1/call-next", headers=officer).status_code == 200
+    assert client.get("/api/queue").status_code == 200
+    assert resets == [] and made == []
