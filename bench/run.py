@@ -189,6 +189,8 @@ ROWS = (
      "call_next", lambda r: _trio(r, "burst_raw.latency_ms")),
     ("(c) the lean client's bursts with the worker and the client sharing the cores, p50 / p99 / max ms", "—",
      "call_next", lambda r: _trio(r, "burst_raw_shared.latency_ms")),
+    ("(c) the lean client's bursts 5 ms apart, not ~100 (the worker's caches still warm), p50 / p99 / max ms", "—",
+     "call_next", lambda r: _trio(r, "burst_raw_warm.latency_ms")),
     ("(c) call-next, 4 officers back to back, p50 / p99 / max ms", "—", "call_next",
      lambda r: _trio(r, "saturated.latency_ms")),
     ("(c) call-next back to back, calls per second", "—", "call_next",
