@@ -41,7 +41,7 @@ def limit_limited_views_only(app) -> None:
     a call-next in the worker), and its after-request hook, which adds the limit headers and
     counts conditional limits, finds nothing to do for a view without one: such a view skips
     both. Its teardown, which resets the request's limiter state, would build that state only
-    to empty it (~4 % of a call-next): it runs only when a hook made some. Views with a limit
+    to empty it (~1 % of a call-next): it runs only when a hook made some. Views with a limit
     run all three unchanged (tests/test_rate_limits.py)."""
     before = app.before_request_funcs.setdefault(None, [])
     for index, hook in enumerate(before):
