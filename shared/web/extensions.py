@@ -15,6 +15,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
+# Where Flask-Limiter keeps a request's state: on the request context, made on first use.
+LIMITER_STATE = "_limiter_request_context"
 
 
 def _carries_no_limit() -> bool:
@@ -69,7 +71,3 @@ def limit_limited_views_only(app) -> None:
                     release(error)
 
             teardown[index] = release_if_made
-
-
-# Where Flask-Limiter keeps a request's state, on the request context, made on first use.
-LIMITER_STATE = "_limiter_request_context"
