@@ -47,12 +47,23 @@ class InstancePaths:
 
 
 def secret_key(paths: InstancePaths) -> str:
-    """The instance's secret, created on first use with owner-only permissions."""
+    """The instance's secret, created on first use with owner-only permissions.
+
+    Several commands may start together on a new office (`antrean kiosk add` and `user add`
+    side by side): the secret is written to a file of this process's own and linked into
+    place, so one of them makes it, the others find it, and none reads it half written."""
     if not paths.secret.exists():
         paths.root.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(paths.secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        draft = paths.root / f".{SECRET_NAME}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.link(draft, paths.secret)
+        except FileExistsError:
+            pass   # another process made it first: theirs is the office's secret
+        finally:
+            draft.unlink()
     return paths.secret.read_text().strip()
 
 
@@ -66,9 +77,12 @@ def _private_folder(path: Path) -> None:
 
 def _private_database(path: Path) -> None:
     """Create the database file owner-only before SQLite does (SQLite gives its -wal and -shm
-    files the database's permissions); an existing file is left as its owner set it."""
-    if not path.exists():
+    files the database's permissions); an existing file is left as its owner set it, also when
+    another process starting at the same moment has just made it."""
+    try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def demo_password(username: str) -> str:

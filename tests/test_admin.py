@@ -190,6 +190,44 @@ def test_antrean_makes_a_private_folder_and_database(tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
+def _open_office_at(root: str, start: float) -> tuple[str, str] | str:
+    import time
+
+    from shared.instance import InstancePaths, secret_key
+
+    while time.time() < start:
+        pass
+    try:
+        paths, _created = ensure_instance(root)
+        return secret_key(paths), oct(stat.S_IMODE(paths.database.stat().st_mode))
+    except Exception as error:  # reported to the test, which shows it
+        return repr(error)
+
+
+def test_commands_opening_a_new_custom_office_at_once_agree_on_its_files(tmp_path):
+    """`antrean kiosk add` and `user add` run side by side on an office whose office.toml was
+    just written: each must find or make the database and the secret, never fail on the other's,
+    and all must read the same whole secret."""
+    import multiprocessing
+    import shutil
+    import time
+
+    from shared.instance import DEMO_TEMPLATE
+
+    with multiprocessing.get_context("fork").Pool(6) as pool:
+        for attempt in range(15):
+            root = tmp_path / f"office-{attempt}"
+            root.mkdir()
+            shutil.copyfile(DEMO_TEMPLATE, root / "office.toml")
+            start = time.time() + 0.05
+            outcomes = pool.starmap(_open_office_at, [(str(root), start)] * 6)
+            assert all(isinstance(outcome, tuple) for outcome in outcomes), outcomes
+            secrets_read = {secret for secret, _mode in outcomes}
+            assert len(secrets_read) == 1 and len(secrets_read.pop()) == 64
+            assert {mode for _secret, mode in outcomes} == {"0o600"}
+            assert sorted(path.name for path in root.iterdir()) == ["antrean.sqlite3", "office.toml", "secret_key"]
+
+
 def test_the_demo_secrets_are_printed_once_then_only_where_they_are(tmp_path, monkeypatch):
     """`serve` prints the demo logins when it makes the demo office; later starts name the file."""
     from shared import cli
