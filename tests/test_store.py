@@ -1,4 +1,5 @@
 """The store: durable settings, idempotent migrations, numbering, the write transaction's faults, the event log."""
+import os
 import threading
 from datetime import datetime, timezone
 
@@ -624,3 +625,33 @@ def test_processes_opening_a_new_office_at_once_all_migrate_it(tmp_path):
             path = str(tmp_path / f"office-{attempt}.sqlite3")
             start = time.time() + 0.05
             assert [error for error in pool.starmap(_migrate_at, [(path, start)] * 6) if error] == []
+
+
+def _open_temporary_files() -> list[str]:
+    """The files this process holds open that SQLite made as temporary ones (unlinked at once)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if "etilqs_" in target:
+            found.append(target)
+    return found
+
+
+def test_a_large_shared_write_keeps_its_savepoint_journal_in_memory(store):
+    """A shared write is a savepoint: the pages it changes are journaled until its commit. On
+    a file, past 64 KiB that journal spilled into a temporary file made (and unlinked) for every
+    batch, a few hundred system calls on the request path; kept in memory, no file is made."""
+    db = store.connect()
+    with store.write(db):
+        db.raw.executemany("INSERT INTO settings (key, value, changed_at) VALUES (?, ?, ?)",
+                           [(f"filler-{index}", "x" * 200, NOW.isoformat()) for index in range(2000)])
+    store.gather = lambda: None   # the shared writer, as in the gevent server
+    seen = []
+    with store.write(db):
+        db.raw.execute("UPDATE settings SET value = ? WHERE key LIKE 'filler-%'", ("y" * 200,))
+        seen = _open_temporary_files()
+    assert seen == []
+    assert db.raw.execute("SELECT COUNT(*) FROM settings WHERE value = ?", ("y" * 200,)).fetchone()[0] == 2000
