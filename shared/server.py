@@ -257,13 +257,15 @@ class OfficeServer(BaseApplication):
             instance_path=self.instance,
         )
         if self.async_mode == "gevent":
+            import gevent
+
             # Writes that arrive together share one commit: a finished write lets the requests
             # that have arrived run up to their own write before it flushes (store.database).
             store = app.extensions["antrean.office"].store
             store.gather = lambda: gather_writes(store)
+            # The scheduler's checkpoint waits for the disk on an OS thread, not on the loop.
+            store.checkpoints.off_loop = gevent.get_hub().threadpool.apply
         if self.async_mode == "gevent" and os.environ.get("ANTREAN_COMMIT_IN_THREAD") == "1":
-            import gevent
-
             # A commit waits for the disk (synchronous=FULL): in an OS thread of gevent's pool it
             # holds up the writers behind it, not the whole worker. Off by default: measured on
             # an SSD whose flush takes ~0.4 ms, the thread hop cost more than it hid (issuing

@@ -655,3 +655,4 @@ def test_a_large_shared_write_keeps_its_savepoint_journal_in_memory(store):
         seen = _open_temporary_files()
     assert seen == []
     assert db.raw.execute("SELECT COUNT(*) FROM settings WHERE value = ?", ("y" * 200,)).fetchone()[0] == 2000
+

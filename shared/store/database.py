@@ -37,6 +37,7 @@ from .accounts import Accounts
 from .alarms import Alarms
 from .audit import AuditLog
 from .bookings import Bookings
+from .checkpoints import Checkpoints
 from .counters import Counters
 from .deliveries import Deliveries
 from .events import EventLog
@@ -127,9 +128,13 @@ class _Batch:
 class Store:
     """The office database: opens connections, migrates, and runs write transactions."""
 
-    def __init__(self, path: str | Path, *, write_wait: float = WRITE_WAIT_S):
+    def __init__(self, path: str | Path, *, write_wait: float = WRITE_WAIT_S, checkpoint_in_background: bool = False):
         self.path = str(path)
         self.write_wait = write_wait
+        # A serving process checkpoints from its scheduler, not in a request's commit (checkpoints.py).
+        self.checkpoint_in_background = checkpoint_in_background
+        self._commits = 0
+        self.checkpoints = Checkpoints(self.path, lambda: self._commits)
         self._write_lock = threading.Lock()
         # How a commit is run: in place, or (the gevent server) handed to an OS thread, so the
         # disk's flush holds up only the writers waiting for the lock, not every other request
@@ -173,6 +178,8 @@ class Store:
         # On a file they spilled past 64 KiB into a temporary file in /var/tmp, made and unlinked
         # for each commit: ~200 of the ~400 system calls of a burst of four call-nexts.
         raw.execute("PRAGMA temp_store = MEMORY")
+        if self.checkpoint_in_background:
+            raw.execute("PRAGMA wal_autocheckpoint = 0")
         return Connection(raw, self, pooled=pooled and not bookkeeping and busy_ms == READ_BUSY_MS,
                           own_writes=own_writes or bookkeeping)
 
@@ -390,6 +397,7 @@ class Store:
 
     def _committed(self, callbacks: list[Callable[[], None]], appended: bool) -> None:
         """After a commit: its writes' callbacks in order, then the relay's wake-up if events were appended."""
+        self._commits += 1
         for callback in callbacks:
             callback()
         if appended and self.on_events is not None:

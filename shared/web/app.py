@@ -86,8 +86,9 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     if test_config:
         app.config.update(test_config)
 
-    office = Office(load_config(Path(app.config["OFFICE_CONFIG"])), Store(app.config["DATABASE"]),
-                    app.config["ANTREAN_CLOCK"] or utc_now)
+    # A serving process checkpoints from its scheduler, never in a request's commit.
+    store = Store(app.config["DATABASE"], checkpoint_in_background=app.config["ANTREAN_PUBLISHER_THREAD"])
+    office = Office(load_config(Path(app.config["OFFICE_CONFIG"])), store, app.config["ANTREAN_CLOCK"] or utc_now)
     office.store.migrate()
     _check_writable(office)
     app.extensions["antrean.office"] = office

@@ -80,7 +80,8 @@ class Notifier:
     def __init__(self, office: Office, links: notification_service.Links):
         self.office = office
         self.links = links
-        self._writer = replace(office, store=Store(office.store.path, write_wait=QUEUE_WRITE_WAIT_S))
+        self._writer = replace(office, store=Store(office.store.path, write_wait=QUEUE_WRITE_WAIT_S,
+                                                   checkpoint_in_background=office.store.checkpoint_in_background))
 
     def __call__(self, batch: list[LoggedEvent], db: Connection) -> None:
         try:

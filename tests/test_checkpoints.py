@@ -1,0 +1,81 @@
+"""Checkpoints: a serving store copies its WAL into the database file from its scheduler,
+never inside a request's commit; every other store keeps SQLite's automatic checkpoint."""
+import shutil
+import sqlite3
+import time
+from datetime import datetime, timezone
+
+from shared.store import Store
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+
+
+def _rows_in_the_file_alone(path, tmp_path, table: str) -> int:
+    """Rows of `table` in the database file itself, without its WAL: what checkpoints copied."""
+    copy = tmp_path / f"file-alone-{time.monotonic_ns()}.sqlite3"
+    shutil.copyfile(path, copy)
+    connection = sqlite3.connect(copy)
+    try:
+        return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def _commit_many_pages(store, commits: int):
+    """`commits` commits of ~100 pages each (every filler row rewritten): past SQLite's 1,000-page
+    automatic checkpoint after about ten. The connection is returned open, as a server holds its
+    own: closing the last one would checkpoint the whole WAL on the way out."""
+    db = store.connect()
+    with store.write(db):
+        db.raw.executemany("INSERT INTO settings (key, value, changed_at) VALUES (?, ?, ?)",
+                           [(f"filler-{index}", "x" * 200, NOW.isoformat()) for index in range(2000)])
+    for round_ in range(commits):
+        with store.write(db):
+            db.raw.execute("UPDATE settings SET value = ? WHERE key LIKE 'filler-%'", (str(round_) * 200,))
+    return db
+
+
+def test_a_serving_store_leaves_checkpoints_out_of_its_commits(tmp_path):
+    """A commit that took the WAL past 1,000 pages used to copy it into the database file and
+    flush that too, inside the request. A store checkpointing in the background never does; its
+    `checkpoints.run` copies everything committed, and does nothing when nothing was committed since."""
+    store = Store(tmp_path / "antrean.sqlite3", checkpoint_in_background=True)
+    store.migrate()
+    store.checkpoints.run()
+    db = _commit_many_pages(store, 15)
+    assert _rows_in_the_file_alone(store.path, tmp_path, "settings") < 2000   # all still only in the WAL
+
+    copied = store.checkpoints.run()
+    assert copied and copied > 1000
+    assert _rows_in_the_file_alone(store.path, tmp_path, "settings") >= 2000
+    assert store.checkpoints.run() is None   # nothing committed since
+    db.close()
+
+
+def test_an_ordinary_store_still_checkpoints_in_its_commits(tmp_path):
+    """The command line and tests keep SQLite's automatic checkpoint: nobody else would run one."""
+    store = Store(tmp_path / "antrean.sqlite3")
+    store.migrate()
+    db = _commit_many_pages(store, 15)
+    assert _rows_in_the_file_alone(store.path, tmp_path, "settings") >= 2000
+    db.close()
+
+
+def test_a_failed_checkpoint_is_logged_once_and_tried_again(tmp_path, caplog):
+    store = Store(tmp_path / "antrean.sqlite3", checkpoint_in_background=True)
+    store.migrate()
+    db = _commit_many_pages(store, 1)
+
+    def failing(_work):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    store.checkpoints.off_loop = failing
+    with caplog.at_level("WARNING", logger="shared.store.checkpoints"):
+        assert store.checkpoints.run() is None
+        assert store.checkpoints.run() is None
+    assert [record.getMessage() for record in caplog.records].count(
+        "WAL checkpoint failed (OperationalError: disk I/O error); trying again") == 1
+    store.checkpoints.off_loop = None
+    assert store.checkpoints.run()   # the commits were not forgotten
+    assert _rows_in_the_file_alone(store.path, tmp_path, "settings") >= 2000
+    db.close()
