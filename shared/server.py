@@ -6,6 +6,7 @@ The access log leaves out query strings and ticket tokens: no secrets in logs.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -259,11 +260,16 @@ class OfficeServer(BaseApplication):
         if self.async_mode == "gevent":
             import gevent
 
+            from .store.checkpoints import IDLE_WAIT_S
+            from .web.relay import gevent_after_requests
+
             # Writes that arrive together share one commit: a finished write lets the requests
             # that have arrived run up to their own write before it flushes (store.database).
             store = app.extensions["antrean.office"].store
             store.gather = lambda: gather_writes(store)
-            # The scheduler's checkpoint waits for the disk on an OS thread, not on the loop.
+            # The scheduler's checkpoint starts when the worker has nothing else to do, and
+            # waits for the disk on an OS thread, not on the loop (store/checkpoints.py).
+            store.checkpoints.when_idle = functools.partial(gevent_after_requests, IDLE_WAIT_S)
             store.checkpoints.off_loop = gevent.get_hub().threadpool.apply
         if self.async_mode == "gevent" and os.environ.get("ANTREAN_COMMIT_IN_THREAD") == "1":
             # A commit waits for the disk (synchronous=FULL): in an OS thread of gevent's pool it

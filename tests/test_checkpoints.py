@@ -79,3 +79,26 @@ def test_a_failed_checkpoint_is_logged_once_and_tried_again(tmp_path, caplog):
     assert store.checkpoints.run()   # the commits were not forgotten
     assert _rows_in_the_file_alone(store.path, tmp_path, "settings") >= 2000
     db.close()
+
+
+def test_a_checkpoint_waits_for_an_idle_worker_before_copying(tmp_path):
+    """The gevent server lets a checkpoint start only when the loop has nothing else to do, so
+    its page copies take no core from a burst of presses; with nothing committed, it waits for
+    nothing at all."""
+    store = Store(tmp_path / "antrean.sqlite3", checkpoint_in_background=True)
+    store.migrate()
+    store.checkpoints.run()
+    steps = []
+    store.checkpoints.when_idle = lambda: steps.append("idle")
+
+    def off_loop(work):
+        steps.append("copy")
+        return work()
+
+    store.checkpoints.off_loop = off_loop
+    db = _commit_many_pages(store, 1)
+    assert store.checkpoints.run()
+    assert steps == ["idle", "copy"]
+    assert store.checkpoints.run() is None
+    assert steps == ["idle", "copy"]
+    db.close()

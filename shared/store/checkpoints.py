@@ -17,6 +17,10 @@ from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
+# How long a checkpoint waits for the worker to have nothing else to do, at most (`when_idle`):
+# a burst of presses is over in a few milliseconds; under constant load it goes anyway.
+IDLE_WAIT_S = 0.25
+
 
 class Checkpoints:
     """Runs PASSIVE checkpoints of one database file when its process has committed since."""
@@ -27,6 +31,9 @@ class Checkpoints:
         # How a checkpoint is run: in place (already on a thread of its own), or (the gevent
         # server) on an OS thread of gevent's pool, so its flush holds up no request.
         self.off_loop: Callable[[Callable[[], object]], object] | None = None
+        # Returns once the worker has nothing else to do, or after IDLE_WAIT_S (the gevent
+        # server): the checkpoint's page copies then take no core from a request.
+        self.when_idle: Callable[[], None] | None = None
         self._copied_through = 0
         self._failure: str | None = None
 
@@ -40,9 +47,11 @@ class Checkpoints:
         (a restore) or mounted read-only meanwhile is met afresh. A failure (a full or read-only
         disk, which requests report themselves) is logged once until a checkpoint succeeds.
         """
-        commits = self._commits()
-        if commits == self._copied_through:
+        if self._commits() == self._copied_through:
             return None
+        if self.when_idle is not None:
+            self.when_idle()
+        commits = self._commits()
         run = self.off_loop or (lambda work: work())
         try:
             frames, copied = run(self._checkpoint_now)

@@ -163,10 +163,11 @@ class Relay:
 AFTER_REQUESTS_MAX_S = 0.005
 
 
-def gevent_after_requests() -> None:
+def gevent_after_requests(max_s: float = AFTER_REQUESTS_MAX_S) -> None:
     """Under gevent: wait until the event loop has nothing else to do — every request whose
-    bytes have arrived has run — or `AFTER_REQUESTS_MAX_S`, whichever comes first."""
+    bytes have arrived has run — or `max_s` (the relay's: `AFTER_REQUESTS_MAX_S`), whichever
+    comes first."""
     import gevent
 
-    with gevent.Timeout(AFTER_REQUESTS_MAX_S, False):
+    with gevent.Timeout(max_s, False):
         gevent.idle()
