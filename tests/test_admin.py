@@ -193,7 +193,7 @@ def test_antrean_makes_a_private_folder_and_database(tmp_path):
 def _open_office_at(root: str, start: float) -> tuple[str, str] | str:
     import time
 
-    from shared.instance import InstancePaths, secret_key
+    from shared.instance import secret_key
 
     while time.time() < start:
         pass

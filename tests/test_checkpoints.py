@@ -102,3 +102,19 @@ def test_a_checkpoint_waits_for_an_idle_worker_before_copying(tmp_path):
     assert store.checkpoints.run() is None
     assert steps == ["idle", "copy"]
     db.close()
+
+
+def test_a_second_store_sharing_the_checkpoints_counts_its_commits_there(tmp_path):
+    """The notifier writes through a store of its own on the office's file: with the office's
+    checkpoints shared, its commits leave the file alone too and the next checkpoint copies them."""
+    office_store = Store(tmp_path / "antrean.sqlite3", checkpoint_in_background=True)
+    office_store.migrate()
+    office_store.checkpoints.run()
+    assert office_store.checkpoints.run() is None
+    notifier_store = Store(office_store.path)
+    notifier_store.checkpoints = office_store.checkpoints
+    db = _commit_many_pages(notifier_store, 15)
+    assert _rows_in_the_file_alone(office_store.path, tmp_path, "settings") < 2000
+    assert office_store.checkpoints.run() > 1000
+    assert _rows_in_the_file_alone(office_store.path, tmp_path, "settings") >= 2000
+    db.close()

@@ -398,3 +398,11 @@ def test_a_missing_secret_file_says_so_and_sends_nothing(instance_dir, capsys):
                                                              "start": "10:00", "contact": "0812-3456-7890"})
     assert response.status_code == 201
     assert queued(app.extensions["antrean.office"].store.connect()) == {}
+
+
+def test_the_notifier_queue_store_shares_the_office_checkpoints(office):
+    """Its queue writes go through a store of its own; they count toward the office's
+    background checkpoints, so none stays only in the WAL after the office falls quiet."""
+    notifier = Notifier(office, FakeLinks())
+    assert notifier._writer.store is not office.store
+    assert notifier._writer.store.checkpoints is office.store.checkpoints

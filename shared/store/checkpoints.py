@@ -23,11 +23,17 @@ IDLE_WAIT_S = 0.25
 
 
 class Checkpoints:
-    """Runs PASSIVE checkpoints of one database file when its process has committed since."""
+    """Runs PASSIVE checkpoints of one database file when its process has committed since.
 
-    def __init__(self, path: str, commits: Callable[[], int]):
+    Every store of the process on that file shares one (the notifier's queue writes go through
+    a store of their own), so each of their commits counts and each connection follows the same
+    rule: `in_background` turns SQLite's automatic checkpoint off.
+    """
+
+    def __init__(self, path: str, *, in_background: bool = False):
         self.path = path
-        self._commits = commits
+        self.in_background = in_background
+        self._commits = 0
         # How a checkpoint is run: in place (already on a thread of its own), or (the gevent
         # server) on an OS thread of gevent's pool, so its flush holds up no request.
         self.off_loop: Callable[[Callable[[], object]], object] | None = None
@@ -36,6 +42,10 @@ class Checkpoints:
         self.when_idle: Callable[[], None] | None = None
         self._copied_through = 0
         self._failure: str | None = None
+
+    def committed(self) -> None:
+        """A store of this process committed: the next `run` has something to copy."""
+        self._commits += 1
 
     def run(self) -> int | None:
         """Copy what the WAL holds into the database file, if this process committed anything
@@ -47,11 +57,11 @@ class Checkpoints:
         (a restore) or mounted read-only meanwhile is met afresh. A failure (a full or read-only
         disk, which requests report themselves) is logged once until a checkpoint succeeds.
         """
-        if self._commits() == self._copied_through:
+        if self._commits == self._copied_through:
             return None
         if self.when_idle is not None:
             self.when_idle()
-        commits = self._commits()
+        commits = self._commits
         run = self.off_loop or (lambda work: work())
         try:
             frames, copied = run(self._checkpoint_now)

@@ -132,9 +132,7 @@ class Store:
         self.path = str(path)
         self.write_wait = write_wait
         # A serving process checkpoints from its scheduler, not in a request's commit (checkpoints.py).
-        self.checkpoint_in_background = checkpoint_in_background
-        self._commits = 0
-        self.checkpoints = Checkpoints(self.path, lambda: self._commits)
+        self.checkpoints = Checkpoints(self.path, in_background=checkpoint_in_background)
         self._write_lock = threading.Lock()
         # How a commit is run: in place, or (the gevent server) handed to an OS thread, so the
         # disk's flush holds up only the writers waiting for the lock, not every other request
@@ -178,7 +176,7 @@ class Store:
         # On a file they spilled past 64 KiB into a temporary file in /var/tmp, made and unlinked
         # for each commit: ~200 of the ~400 system calls of a burst of four call-nexts.
         raw.execute("PRAGMA temp_store = MEMORY")
-        if self.checkpoint_in_background:
+        if self.checkpoints.in_background:
             raw.execute("PRAGMA wal_autocheckpoint = 0")
         return Connection(raw, self, pooled=pooled and not bookkeeping and busy_ms == READ_BUSY_MS,
                           own_writes=own_writes or bookkeeping)
@@ -397,7 +395,7 @@ class Store:
 
     def _committed(self, callbacks: list[Callable[[], None]], appended: bool) -> None:
         """After a commit: its writes' callbacks in order, then the relay's wake-up if events were appended."""
-        self._commits += 1
+        self.checkpoints.committed()
         for callback in callbacks:
             callback()
         if appended and self.on_events is not None:

@@ -80,8 +80,9 @@ class Notifier:
     def __init__(self, office: Office, links: notification_service.Links):
         self.office = office
         self.links = links
-        self._writer = replace(office, store=Store(office.store.path, write_wait=QUEUE_WRITE_WAIT_S,
-                                                   checkpoint_in_background=office.store.checkpoint_in_background))
+        store = Store(office.store.path, write_wait=QUEUE_WRITE_WAIT_S)
+        store.checkpoints = office.store.checkpoints   # its commits count toward the office's checkpoints
+        self._writer = replace(office, store=store)
 
     def __call__(self, batch: list[LoggedEvent], db: Connection) -> None:
         try:
