@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.helpers.live import CliError, build_office, cli, issue
+from tests.helpers.live import CliError, build_office, cli, issue, read_only_db
 
 KIOSKS = 4
 
@@ -32,6 +32,24 @@ def _sequences(path: Path) -> dict[tuple[str, str], list[int]]:
         return found
     finally:
         copy.close()
+
+
+def _untouched(instance: Path) -> tuple:
+    """What a restore changes, read while the server runs: the folder's file names, the files
+    the database and its log are (a restore puts new ones in place), and every ticket.
+
+    Not the database's bytes: the server's background checkpoint copies its log into the file
+    whenever it has committed, so those bytes move on their own while the office is open.
+    """
+    files = sorted(path.name for path in instance.iterdir())
+    identities = [(path.stat().st_dev, path.stat().st_ino)
+                  for path in (instance / "antrean.sqlite3", instance / "antrean.sqlite3-wal")]
+    connection = read_only_db(instance)
+    try:
+        tickets = connection.execute("SELECT number, status FROM tickets ORDER BY id").fetchall()
+    finally:
+        connection.close()
+    return files, identities, tickets
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +126,10 @@ def test_a_restored_copy_verifies_its_audit_chain(busy_backups, tmp_path):
 def test_restore_is_refused_while_serving_and_allowed_after_a_crash(busy_backups):
     server, office, issued, _failures, copies = busy_backups
     database = office.instance / "antrean.sqlite3"
-    before = database.read_bytes()
+    before = _untouched(office.instance)
     with pytest.raises(CliError, match="the server is running on this instance"):
         cli(office.instance, "restore", str(copies[0]))
-    assert database.read_bytes() == before
+    assert _untouched(office.instance) == before
     server.kill_hard()   # SIGKILL, master and worker: the lock file stays, the lock does not
     assert (office.instance / "serving.lock").exists()
     output = cli(office.instance, "restore", str(copies[0]))
