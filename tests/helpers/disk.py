@@ -15,9 +15,10 @@ import errno
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
-from .live import CLI_TIMEOUT_S, PYTHON, REPO, Server, free_port, serve_command, start
+from .live import CLI_TIMEOUT_S, PYTHON, REPO, WAIT, Server, free_port, serve_command, start
 
 DISK_SIZE = "32m"
 # Mount a tmpfs on $1 (seen by this process and its children only), copy the office $0 onto
@@ -73,7 +74,7 @@ class SmallDisk:
     def fill(self) -> None:
         """Empty the write-ahead log (so the next write must grow a file), then write a filler
         file until the disk refuses another byte."""
-        self.sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._empty_the_log()
         with open(self._filler, "wb", buffering=0) as sink:
             for chunk in (1 << 20, 1 << 12, 1):
                 try:
@@ -82,6 +83,24 @@ class SmallDisk:
                 except OSError as error:
                     if error.errno != errno.ENOSPC:
                         raise
+
+    def _empty_the_log(self) -> None:
+        """Checkpoint the WAL and truncate it to nothing, trying again while it cannot be.
+
+        The server runs checkpoints of its own in the background; while one does, SQLite
+        answers this one busy (it takes no turn for the checkpoint lock) and leaves the log
+        as it was. A full log left in place would be reused from its start by the next write,
+        which then needs no new byte of disk and would not meet the full disk at all.
+        """
+        deadline = time.monotonic() + WAIT
+        while True:
+            (busy, _frames, _copied), = self.sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            log = self.files / f"{self.database.name}-wal"
+            if not busy and (not log.exists() or log.stat().st_size == 0):
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server's WAL could not be emptied (busy={busy})")
+            time.sleep(0.05)
 
     def free(self) -> None:
         self._filler.unlink()
