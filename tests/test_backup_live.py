@@ -35,21 +35,24 @@ def _sequences(path: Path) -> dict[tuple[str, str], list[int]]:
 
 
 def _untouched(instance: Path) -> tuple:
-    """What a restore changes, read while the server runs: the folder's file names, the files
-    the database and its log are (a restore puts new ones in place), and every ticket.
+    """What a restore changes, read while the server runs: the file the database is (a restore
+    renames a new one into place), the files a restore leaves beside it (the old database kept
+    aside, its own temporary copy), and every ticket.
 
     Not the database's bytes: the server's background checkpoint copies its log into the file
-    whenever it has committed, so those bytes move on their own while the office is open.
+    after it commits (the relay saves its place up to a second after the last request), so
+    those bytes move on their own while the office is open.
     """
-    files = sorted(path.name for path in instance.iterdir())
-    identities = [(path.stat().st_dev, path.stat().st_ino)
-                  for path in (instance / "antrean.sqlite3", instance / "antrean.sqlite3-wal")]
+    database = instance / "antrean.sqlite3"
+    identity = (database.stat().st_dev, database.stat().st_ino)
+    left_by_a_restore = sorted(path.name for path in instance.iterdir()
+                               if ".before-restore-" in path.name or path.name.endswith(".restoring"))
     connection = read_only_db(instance)
     try:
         tickets = connection.execute("SELECT number, status FROM tickets ORDER BY id").fetchall()
     finally:
         connection.close()
-    return files, identities, tickets
+    return identity, left_by_a_restore, tickets
 
 
 @pytest.fixture(scope="module")
