@@ -1,24 +1,12 @@
 """Checkpoints: a serving store copies its WAL into the database file from its scheduler,
 never inside a request's commit; every other store keeps SQLite's automatic checkpoint."""
-import shutil
 import sqlite3
-import time
 from datetime import datetime, timezone
 
 from shared.store import Store
+from tests.helpers.live import rows_in_the_file_alone
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
-
-
-def _rows_in_the_file_alone(path, tmp_path, table: str) -> int:
-    """Rows of `table` in the database file itself, without its WAL: what checkpoints copied."""
-    copy = tmp_path / f"file-alone-{time.monotonic_ns()}.sqlite3"
-    shutil.copyfile(path, copy)
-    connection = sqlite3.connect(copy)
-    try:
-        return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    finally:
-        connection.close()
 
 
 def _commit_many_pages(store, commits: int):
@@ -43,11 +31,11 @@ def test_a_serving_store_leaves_checkpoints_out_of_its_commits(tmp_path):
     store.migrate()
     store.checkpoints.run()
     db = _commit_many_pages(store, 15)
-    assert _rows_in_the_file_alone(store.path, tmp_path, "settings") < 2000   # all still only in the WAL
+    assert rows_in_the_file_alone(store.path, tmp_path, "settings") < 2000   # all still only in the WAL
 
     copied = store.checkpoints.run()
     assert copied and copied > 1000
-    assert _rows_in_the_file_alone(store.path, tmp_path, "settings") >= 2000
+    assert rows_in_the_file_alone(store.path, tmp_path, "settings") >= 2000
     assert store.checkpoints.run() is None   # nothing committed since
     db.close()
 
@@ -57,7 +45,7 @@ def test_an_ordinary_store_still_checkpoints_in_its_commits(tmp_path):
     store = Store(tmp_path / "antrean.sqlite3")
     store.migrate()
     db = _commit_many_pages(store, 15)
-    assert _rows_in_the_file_alone(store.path, tmp_path, "settings") >= 2000
+    assert rows_in_the_file_alone(store.path, tmp_path, "settings") >= 2000
     db.close()
 
 
@@ -77,7 +65,7 @@ def test_a_failed_checkpoint_is_logged_once_and_tried_again(tmp_path, caplog):
         "WAL checkpoint failed (OperationalError: disk I/O error); trying again") == 1
     store.checkpoints.off_loop = None
     assert store.checkpoints.run()   # the commits were not forgotten
-    assert _rows_in_the_file_alone(store.path, tmp_path, "settings") >= 2000
+    assert rows_in_the_file_alone(store.path, tmp_path, "settings") >= 2000
     db.close()
 
 
@@ -111,10 +99,9 @@ def test_a_second_store_sharing_the_checkpoints_counts_its_commits_there(tmp_pat
     office_store.migrate()
     office_store.checkpoints.run()
     assert office_store.checkpoints.run() is None
-    notifier_store = Store(office_store.path)
-    notifier_store.checkpoints = office_store.checkpoints
+    notifier_store = Store(office_store.path, checkpoints=office_store.checkpoints)
     db = _commit_many_pages(notifier_store, 15)
-    assert _rows_in_the_file_alone(office_store.path, tmp_path, "settings") < 2000
+    assert rows_in_the_file_alone(office_store.path, tmp_path, "settings") < 2000
     assert office_store.checkpoints.run() > 1000
-    assert _rows_in_the_file_alone(office_store.path, tmp_path, "settings") >= 2000
+    assert rows_in_the_file_alone(office_store.path, tmp_path, "settings") >= 2000
     db.close()

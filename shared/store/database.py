@@ -128,11 +128,13 @@ class _Batch:
 class Store:
     """The office database: opens connections, migrates, and runs write transactions."""
 
-    def __init__(self, path: str | Path, *, write_wait: float = WRITE_WAIT_S, checkpoint_in_background: bool = False):
+    def __init__(self, path: str | Path, *, write_wait: float = WRITE_WAIT_S, checkpoint_in_background: bool = False,
+                 checkpoints: Checkpoints | None = None):
         self.path = str(path)
         self.write_wait = write_wait
-        # A serving process checkpoints from its scheduler, not in a request's commit (checkpoints.py).
-        self.checkpoints = Checkpoints(self.path, in_background=checkpoint_in_background)
+        # A serving process checkpoints from its scheduler, not in a request's commit
+        # (checkpoints.py); a second store of the process on the same file passes the first's.
+        self.checkpoints = checkpoints or Checkpoints(self.path, in_background=checkpoint_in_background)
         self._write_lock = threading.Lock()
         # How a commit is run: in place, or (the gevent server) handed to an OS thread, so the
         # disk's flush holds up only the writers waiting for the lock, not every other request

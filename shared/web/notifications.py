@@ -80,9 +80,9 @@ class Notifier:
     def __init__(self, office: Office, links: notification_service.Links):
         self.office = office
         self.links = links
-        store = Store(office.store.path, write_wait=QUEUE_WRITE_WAIT_S)
-        store.checkpoints = office.store.checkpoints   # its commits count toward the office's checkpoints
-        self._writer = replace(office, store=store)
+        # Its commits count toward the office's checkpoints (store/checkpoints.py).
+        self._writer = replace(office, store=Store(office.store.path, write_wait=QUEUE_WRITE_WAIT_S,
+                                                   checkpoints=office.store.checkpoints))
 
     def __call__(self, batch: list[LoggedEvent], db: Connection) -> None:
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -119,6 +120,18 @@ def build_office(instance: Path, *, counters: int = 8, kiosks: int = 1, officers
 def read_only_db(instance: Path) -> sqlite3.Connection:
     """The office database opened read-only (the server may still be running)."""
     return sqlite3.connect(f"file:{instance / 'antrean.sqlite3'}?mode=ro", uri=True, timeout=WAIT)
+
+
+def rows_in_the_file_alone(database: Path, scratch: Path, table: str) -> int:
+    """Rows of `table` in the database file itself, copied without its WAL into `scratch`:
+    what checkpoints have copied there so far."""
+    copy = scratch / f"file-alone-{time.monotonic_ns()}.sqlite3"
+    shutil.copyfile(database, copy)
+    connection = sqlite3.connect(copy)
+    try:
+        return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    finally:
+        connection.close()
 
 
 # -- the command line -----------------------------------------------------------------------

@@ -6,28 +6,16 @@ would never see a ticket while the server runs and the WAL would grow without en
 """
 from __future__ import annotations
 
-import shutil
-import sqlite3
 import time
 
 import pytest
 import requests
 
-from tests.helpers.live import WAIT, build_office, issue
+from tests.helpers.live import WAIT, build_office, issue, rows_in_the_file_alone
 
 pytestmark = pytest.mark.server
 
 TICKETS = 30
-
-
-def _tickets_in_the_file_alone(instance, tmp_path) -> int:
-    copy = tmp_path / f"file-alone-{time.monotonic_ns()}.sqlite3"
-    shutil.copyfile(instance / "antrean.sqlite3", copy)   # without its -wal: what checkpoints copied
-    connection = sqlite3.connect(copy)
-    try:
-        return connection.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
-    finally:
-        connection.close()
 
 
 @pytest.mark.parametrize("async_mode", ["gevent", "threading"])
@@ -39,9 +27,9 @@ def test_issued_tickets_reach_the_database_file_while_the_server_runs(tmp_path, 
     assert [response.status_code for response in issued] == [201] * TICKETS
 
     deadline = time.monotonic() + WAIT
-    in_file = _tickets_in_the_file_alone(office.instance, tmp_path)
+    in_file = rows_in_the_file_alone(office.instance / "antrean.sqlite3", tmp_path, "tickets")
     while in_file < TICKETS and time.monotonic() < deadline:
         time.sleep(0.1)
-        in_file = _tickets_in_the_file_alone(office.instance, tmp_path)
+        in_file = rows_in_the_file_alone(office.instance / "antrean.sqlite3", tmp_path, "tickets")
     assert in_file == TICKETS
     assert server.alive()
